@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations, donors, projects and one user per role (idempotent)."
+
+    def handle(self, *args, **options):
+        if not (settings.DEMO or settings.DEBUG):
+            raise CommandError(
+                "seed_demo creates users with a published password: run it only on a demo "
+                "system (DEMO=1)."
+            )
+        users = demo.load()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
+        width = max(len(u[0]) for u in users)
+        for username, roles, org in users:
+            self.stdout.write(f"  {username:<{width}}  {demo.DEMO_PASSWORD}  {roles} – {org}")

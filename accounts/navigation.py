@@ -1,0 +1,35 @@
+"""The navigation a user sees, derived from the access policy: each role sees only
+what it may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.policy import Action, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    kind: str | None  # None: every signed-in user
+    action: Action = Action.LIST
+
+
+NAV_ITEMS = [
+    NavItem(_("Home"), "home", None),
+    NavItem(_("Organisations"), "partners:organisation_list", "organisation"),
+    NavItem(_("Projects"), "reports:project_list", "project"),
+    NavItem(_("Donors"), "reports:donor_list", "donor"),
+    NavItem(_("Users"), "accounts:user_list", "user"),
+]
+
+
+def items_for(user: Any) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [item for item in NAV_ITEMS if item.kind is None or can(user, item.kind, item.action)]

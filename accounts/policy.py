@@ -1,0 +1,131 @@
+"""The one access policy: for each kind of record, who may list, view, create, change
+and export it, and which records are in the user's scope.
+
+Every view, export, report and task asks here. A role that may not use a kind of record
+at all gets 403; a record outside the user's scope answers 404, so nobody learns what
+exists. Later features add their kinds to RULES and SCOPES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
+
+
+class Action(StrEnum):
+    LIST = "list"
+    VIEW = "view"
+    CREATE = "create"
+    CHANGE = "change"
+    EXPORT = "export"
+
+
+MANAGERS = frozenset({Role.ADMIN, Role.MNE})
+
+RULES: dict[str, dict[Action, frozenset[Role]]] = {
+    "organisation": {
+        Action.LIST: ALL_ROLES,
+        Action.VIEW: ALL_ROLES,
+        Action.CREATE: frozenset({Role.ADMIN}),
+        Action.CHANGE: frozenset({Role.ADMIN}),
+    },
+    "donor": {
+        Action.LIST: STAFF_ROLES,
+        Action.VIEW: STAFF_ROLES,
+        Action.CREATE: MANAGERS,
+        Action.CHANGE: MANAGERS,
+    },
+    "project": {
+        Action.LIST: STAFF_ROLES,
+        Action.VIEW: STAFF_ROLES,
+        Action.CREATE: MANAGERS,
+        Action.CHANGE: MANAGERS,
+    },
+    "user": {
+        Action.LIST: frozenset({Role.ADMIN}),
+        Action.VIEW: frozenset({Role.ADMIN}),
+        Action.CREATE: frozenset({Role.ADMIN}),
+        Action.CHANGE: frozenset({Role.ADMIN}),
+    },
+}
+
+
+def can(user: Any, kind: str, action: Action) -> bool:
+    """May this user perform `action` on records of `kind` at all?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    allowed = RULES[kind].get(action, frozenset())
+    return bool(user.roles & allowed)
+
+
+# Scopes: which records of a kind the user may reach for an action. A superuser reaches
+# all. A kind without a scope function is shared reference data.
+def _organisation_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    if action in (Action.LIST, Action.VIEW, Action.CREATE):
+        return qs
+    return qs.filter(pk=user.organisation_id)
+
+
+def _project_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    if action in (Action.LIST, Action.VIEW, Action.CREATE):
+        return qs
+    return qs.filter(organisations=user.organisation_id).distinct()
+
+
+def _user_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    return qs.filter(organisation=user.organisation_id)
+
+
+SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
+    "organisation": _organisation_scope,
+    "project": _project_scope,
+    "user": _user_scope,
+}
+
+
+def scope(user: Any, kind: str, action: Action, qs: QuerySet) -> QuerySet:
+    """The records of `qs` this user may reach for `action`; empty if none."""
+    if not can(user, kind, action):
+        return qs.none()
+    if user.is_superuser or kind not in SCOPES:
+        return qs
+    return SCOPES[kind](user, action, qs)
+
+
+def get_for_user_or_404(user: Any, kind: str, action: Action, qs: QuerySet, **lookup: Any) -> Model:
+    try:
+        return scope(user, kind, action, qs).get(**lookup)
+    except qs.model.DoesNotExist:
+        raise Http404 from None
+
+
+def require(kind: str, action: Action) -> Callable:
+    """View decorator: signed in, and the role may `action` records of `kind`, or 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not can(request.user, kind, action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def can_on(user: Any, kind: str, action: Action, obj: Model) -> bool:
+    """May this user perform `action` on this very record?"""
+    return scope(user, kind, action, type(obj).objects.filter(pk=obj.pk)).exists()

@@ -1,0 +1,69 @@
+"""Test data in one place. Plain functions: each makes one valid record."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from accounts import services as account_services
+from accounts.models import User
+from accounts.roles import Role
+from partners.models import Organisation, OrganisationType, Region
+from reports.models import Donor, Project
+
+PASSWORD = "correct-horse-battery-staple"
+_seq = itertools.count(1)
+
+
+def organisation(**fields) -> Organisation:
+    n = next(_seq)
+    defaults = {
+        "name": f"Organisation {n}",
+        "acronym": f"ORG{n}",
+        "type": OrganisationType.NGO,
+        "country": "CF",
+    }
+    return Organisation.objects.create(**{**defaults, **fields})
+
+
+def region(country: str = "CF", name: str = "Bangui") -> Region:
+    return Region.objects.get_or_create(country=country, name=name)[0]
+
+
+def user(*roles: Role, organisation: Organisation | None = None, **fields) -> User:
+    n = next(_seq)
+    return account_services.user_create(
+        actor=None,
+        username=fields.pop("username", f"user{n}"),
+        organisation=organisation or globals()["organisation"](),
+        roles=roles or [Role.CASEWORKER],
+        password=PASSWORD,
+        first_name=fields.pop("first_name", "Test"),
+        last_name=fields.pop("last_name", f"User{n}"),
+        **fields,
+    )
+
+
+def superuser() -> User:
+    n = next(_seq)
+    return User.objects.create_superuser(username=f"root{n}", password=PASSWORD)
+
+
+def donor(**fields) -> Donor:
+    n = next(_seq)
+    return Donor.objects.create(**{"name": f"Donor {n}", "acronym": f"D{n}", **fields})
+
+
+def project(*, organisations: list[Organisation] = (), **fields) -> Project:
+    n = next(_seq)
+    defaults = {
+        "code": f"PRJ-{n}",
+        "title": f"Project {n}",
+        "donor": fields.pop("donor", None) or donor(),
+        "countries": ["CF"],
+        "start_date": date(2025, 1, 1),
+        "end_date": date(2027, 12, 31),
+    }
+    p = Project.objects.create(**{**defaults, **fields})
+    p.organisations.set(organisations)
+    return p

@@ -1,0 +1,168 @@
+"""The role x URL table: every URL pattern of the project, what each role gets.
+
+The test walks the URL resolver and fails when a pattern has no row here, so each new
+feature must state who may use its pages. Django's own admin is checked separately
+(superusers only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.roles import Role
+from tests import factories
+
+ANON = "anonymous"
+SUPER = "superuser"
+EVERYONE = [*Role, SUPER]
+
+C, S, P, PR, M, MI, A = (
+    Role.CASEWORKER,
+    Role.SUPERVISOR,
+    Role.PARTNER,
+    Role.PROGRAMME,
+    Role.MNE,
+    Role.MINISTRY,
+    Role.ADMIN,
+)
+
+
+def only(*allowed, ok: int = 200, refused: int = 403, anon: int = 302) -> dict[str, int]:
+    """Expected statuses: `ok` for the allowed roles and superusers, `refused` for the rest."""
+    table = {str(role): (ok if role in allowed else refused) for role in Role}
+    table[SUPER] = ok
+    table[ANON] = anon
+    return table
+
+
+def every(status: int, anon: int | None = None) -> dict[str, int]:
+    table = {str(role): status for role in Role}
+    table[SUPER] = status
+    table[ANON] = status if anon is None else anon
+    return table
+
+
+@dataclass
+class Row:
+    expect: dict[str, int]
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = lambda ctx: {}
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+STAFF = [C, S, PR, M, MI, A]
+
+TABLE: dict[str, Row] = {
+    "home": Row(every(200, anon=302)),
+    "healthz": Row(every(200)),
+    "set_language": Row(every(302), method="post", data={"language": "fr", "next": "/"}),
+    "accounts:login": Row(every(302, anon=200)),
+    "accounts:logout": Row(every(302), method="post"),
+    "accounts:password_change": Row(every(200, anon=302)),
+    "accounts:password_change_done": Row(every(200, anon=302)),
+    "accounts:password_reset": Row(every(200)),
+    "accounts:password_reset_done": Row(every(200)),
+    "accounts:password_reset_confirm": Row(
+        every(200), kwargs=lambda ctx: {"uidb64": "MQ", "token": "bad-token"}
+    ),
+    "accounts:password_reset_complete": Row(every(200)),
+    "accounts:user_list": Row(only(A)),
+    "accounts:user_create": Row(only(A)),
+    "accounts:user_detail": Row(only(A), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}),
+    "accounts:user_edit": Row(only(A), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}),
+    "accounts:user_deactivate": Row(
+        only(A, ok=302), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}, method="post"
+    ),
+    "accounts:user_reactivate": Row(
+        only(A, ok=302), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}, method="post"
+    ),
+    "partners:organisation_list": Row(only(*Role)),
+    "partners:organisation_detail": Row(only(*Role), kwargs=lambda ctx: {"pk": ctx["org"].pk}),
+    "partners:organisation_create": Row(only(A)),
+    "partners:organisation_edit": Row(only(A), kwargs=lambda ctx: {"pk": ctx["org"].pk}),
+    "reports:project_list": Row(only(*STAFF)),
+    "reports:project_detail": Row(only(*STAFF), kwargs=lambda ctx: {"pk": ctx["project"].pk}),
+    "reports:project_create": Row(only(M, A)),
+    "reports:project_edit": Row(only(M, A), kwargs=lambda ctx: {"pk": ctx["project"].pk}),
+    "reports:donor_list": Row(only(*STAFF)),
+    "reports:donor_create": Row(only(M, A)),
+    "reports:donor_edit": Row(only(M, A), kwargs=lambda ctx: {"pk": ctx["donor"].pk}),
+}
+
+# Django's admin site has its own gatekeeping (staff superusers here); see test below.
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+def _all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
+    resolver = resolver or get_resolver()
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns in EXCLUDED_NAMESPACES:
+                continue
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            names |= _all_url_names(pattern, prefix)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL pattern {pattern.pattern} has no name"
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_pattern_has_a_row_in_the_role_table():
+    missing = _all_url_names() - set(TABLE)
+    stale = set(TABLE) - _all_url_names()
+    assert not missing, f"URLs without access expectations: {sorted(missing)}"
+    assert not stale, f"Rows for URLs that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def ctx(db, org, users):
+    colleague = factories.user(Role.CASEWORKER, organisation=org, username="colleague")
+    return {
+        "org": org,
+        "colleague": colleague,
+        "project": factories.project(organisations=[org]),
+        "donor": factories.donor(),
+        "users": users,
+    }
+
+
+def _subjects():
+    return [ANON, SUPER, *[str(r) for r in Role]]
+
+
+@pytest.mark.parametrize("url_name", sorted(TABLE))
+@pytest.mark.parametrize("subject", _subjects())
+def test_role_gets_the_expected_status(client, ctx, url_name, subject):
+    row = TABLE[url_name]
+    if subject == SUPER:
+        client.force_login(factories.superuser())
+    elif subject != ANON:
+        client.force_login(ctx["users"][Role(subject)])
+    url = reverse(url_name, kwargs=row.kwargs(ctx))
+    response = getattr(client, row.method)(url, row.data)
+    assert response.status_code == row.expect[subject], (
+        f"{subject} {row.method.upper()} {url}: got {response.status_code}, "
+        f"expected {row.expect[subject]}"
+    )
+    login_redirect = subject == ANON and row.expect[ANON] == 302
+    if login_redirect and url_name not in {"set_language", "accounts:logout"}:
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("subject", [str(r) for r in Role])
+def test_admin_site_is_for_superusers_only(client, users, subject):
+    client.force_login(users[Role(subject)])
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_superuser_reaches_admin_site(client, db):
+    client.force_login(factories.superuser())
+    assert client.get("/admin/").status_code == 200
