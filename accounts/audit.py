@@ -11,17 +11,18 @@ from accounts.models import AuditEntry, User
 MASK = "***"
 # Values under these keys are personal or secret: the entry records that they changed,
 # never what they were.
-SENSITIVE_KEYS = frozenset(
-    {"password", "first_name", "last_name", "email", "phone", "name", "address", "note"}
-)
+SENSITIVE_KEYS = frozenset({"password", "first_name", "last_name", "email", "phone", "address"})
 
 
-def _mask(data: dict[str, Any]) -> dict[str, Any]:
+def _mask(data: dict[str, Any], hide: bool = False) -> dict[str, Any]:
+    """Mask values under sensitive keys, also inside nested dicts such as
+    {"email": {"before": ..., "after": ...}}."""
     masked: dict[str, Any] = {}
     for key, value in data.items():
+        sensitive = hide or key in SENSITIVE_KEYS
         if isinstance(value, dict):
-            masked[key] = _mask(value)
-        elif key in SENSITIVE_KEYS and value not in (None, ""):
+            masked[key] = _mask(value, sensitive)
+        elif sensitive and value not in (None, ""):
             masked[key] = MASK
         else:
             masked[key] = value

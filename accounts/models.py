@@ -86,3 +86,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+
+class FormSubmission(models.Model):
+    """A form's one-time token, stored with what it created: a double-submitted form
+    finds its token taken and gets the first result instead of a second record."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -22,6 +22,8 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("Home"), "home", None),
+    NavItem(_("Cases"), "cases:case_list", "case"),
+    NavItem(_("Approvals"), "cases:approvals", "case_supervision"),
     NavItem(_("Organisations"), "partners:organisation_list", "organisation"),
     NavItem(_("Projects"), "reports:project_list", "project"),
     NavItem(_("Donors"), "reports:donor_list", "donor"),

@@ -15,10 +15,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
+from accounts.roles import ALL_ROLES, CASE_ROLES, STAFF_ROLES, Role
 
 
 class Action(StrEnum):
@@ -50,6 +50,26 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
         Action.CREATE: MANAGERS,
         Action.CHANGE: MANAGERS,
     },
+    # Case files: caseworkers see the cases they are assigned to, supervisors all of their
+    # organisation's. Nobody else, superusers included, reaches a case-level page.
+    "case": {
+        Action.LIST: CASE_ROLES,
+        Action.VIEW: CASE_ROLES,
+        Action.CREATE: CASE_ROLES,
+        Action.CHANGE: CASE_ROLES,
+        Action.EXPORT: CASE_ROLES,
+    },
+    # Supervising: approve closures, reopen, reassign, import in bulk.
+    "case_supervision": {
+        Action.LIST: frozenset({Role.SUPERVISOR}),
+        Action.VIEW: frozenset({Role.SUPERVISOR}),
+        Action.CHANGE: frozenset({Role.SUPERVISOR}),
+        Action.CREATE: frozenset({Role.SUPERVISOR}),
+    },
+    # A case's audit history: supervisors and administrators of the owning organisation.
+    "case_history": {
+        Action.VIEW: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    },
     "user": {
         Action.LIST: frozenset({Role.ADMIN}),
         Action.VIEW: frozenset({Role.ADMIN}),
@@ -59,11 +79,20 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
 }
 
 
+# Kinds that hold a victim's identity or story: need to know, so a superuser's status
+# gives no access; only the roles named in RULES do.
+CASE_LEVEL_KINDS = frozenset({"case", "case_supervision", "case_history"})
+
+
+def _bypasses(user: Any, kind: str) -> bool:
+    return user.is_superuser and kind not in CASE_LEVEL_KINDS
+
+
 def can(user: Any, kind: str, action: Action) -> bool:
     """May this user perform `action` on records of `kind` at all?"""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
+    if _bypasses(user, kind):
         return True
     allowed = RULES[kind].get(action, frozenset())
     return bool(user.roles & allowed)
@@ -87,10 +116,29 @@ def _user_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
     return qs.filter(organisation=user.organisation_id)
 
 
+def _case_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    qs = qs.filter(organisation=user.organisation_id)
+    if Role.SUPERVISOR in user.roles:
+        return qs
+    # A caseworker reaches the cases they are assigned to (the one in charge is always
+    # among the assigned).
+    from cases.models import Case
+
+    assigned = Case.caseworkers.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    return qs.filter(Exists(assigned))
+
+
+def _organisation_cases(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    return qs.filter(organisation=user.organisation_id)
+
+
 SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "organisation": _organisation_scope,
     "project": _project_scope,
     "user": _user_scope,
+    "case": _case_scope,
+    "case_supervision": _organisation_cases,
+    "case_history": _organisation_cases,
 }
 
 
@@ -98,7 +146,7 @@ def scope(user: Any, kind: str, action: Action, qs: QuerySet) -> QuerySet:
     """The records of `qs` this user may reach for `action`; empty if none."""
     if not can(user, kind, action):
         return qs.none()
-    if user.is_superuser or kind not in SCOPES:
+    if _bypasses(user, kind) or kind not in SCOPES:
         return qs
     return SCOPES[kind](user, action, qs)
 

@@ -15,6 +15,7 @@ from accounts.forms import UserCreateForm, UserForm
 from accounts.models import User
 from accounts.policy import Action, get_for_user_or_404, require
 from accounts.roles import Role
+from cases.vocabularies import CaseStatus
 
 # One section of the home page per role the user holds, in this order.
 HOME_SECTIONS = [
@@ -35,6 +36,16 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"sections": sections}
     if user.has_role(Role.ADMIN):
         context["user_counts"] = selectors.organisation_user_counts(actor=user)
+    if user.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+        from cases import selectors as case_selectors
+
+        today = timezone.localdate()
+        context["case_counts"] = case_selectors.status_counts(actor=user)
+        context["follow_ups"] = list(case_selectors.follow_ups_due(actor=user, today=today)[:10])
+        context["today"] = today
+        context["case_status_choices"] = CaseStatus.choices
+    if user.has_role(Role.SUPERVISOR):
+        context["pending_closures"] = list(case_selectors.pending_closures(actor=user)[:10])
     if user.roles - {Role.PARTNER} or user.is_superuser:
         context["projects"] = list(
             selectors.current_projects(actor=user, today=timezone.localdate())[:10]

@@ -20,6 +20,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 def _project_snapshot(project: Project) -> dict[str, Any]:
     data = {field: str(getattr(project, field)) for field in PROJECT_FIELDS}
+    data["countries"] = ",".join(c.code for c in project.countries)
     data["organisations"] = (
         sorted(project.organisations.values_list("pk", flat=True)) if project.pk else []
     )

@@ -67,3 +67,39 @@ def project(*, organisations: list[Organisation] = (), **fields) -> Project:
     p = Project.objects.create(**{**defaults, **fields})
     p.organisations.set(organisations)
     return p
+
+
+def case(*, caseworker: User, **overrides):
+    """A registered case in the caseworker's organisation, assigned to them."""
+    from django.utils import timezone
+
+    from cases.services import case as case_services
+
+    person = {
+        "first_name": overrides.pop("first_name", "Amina"),
+        "last_name": overrides.pop("last_name", "Diallo"),
+        "date_of_birth": overrides.pop("date_of_birth", date(1998, 5, 17)),
+        "phone": overrides.pop("phone", "+23675000000"),
+        "address": overrides.pop("address", "Quartier Boy-Rabe, Bangui"),
+    }
+    case_data = {
+        "identified_on": overrides.pop("identified_on", timezone.localdate()),
+        "identified_country": overrides.pop("identified_country", "CF"),
+        "identification_method": overrides.pop("identification_method", "ngo"),
+        "exploitation_types": overrides.pop("exploitation_types", ["ForcedLabour"]),
+        **overrides.pop("case_data", {}),
+    }
+    return case_services.case_register(
+        actor=caseworker,
+        case_data=case_data,
+        person_data={**person, **overrides.pop("person_data", {})},
+        sex=overrides.pop("sex", "female"),
+        citizenships=overrides.pop("citizenships", ["CF"]),
+        consent_given_by=overrides.pop("consent_given_by", "person"),
+        consent_method="written",
+        consent_given_on=case_data["identified_on"],
+        **overrides,
+    )
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

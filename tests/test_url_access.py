@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.roles import Role
+from cases.services import case as case_services
+from cases.services import records
 from tests import factories
 
 ANON = "anonymous"
@@ -31,12 +35,20 @@ C, S, P, PR, M, MI, A = (
 )
 
 
-def only(*allowed, ok: int = 200, refused: int = 403, anon: int = 302) -> dict[str, int]:
-    """Expected statuses: `ok` for the allowed roles and superusers, `refused` for the rest."""
+def only(
+    *allowed, ok: int = 200, refused: int = 403, anon: int = 302, superuser: bool = True
+) -> dict[str, int]:
+    """Expected statuses: `ok` for the allowed roles (and superusers, unless the page is
+    case-level), `refused` for the rest."""
     table = {str(role): (ok if role in allowed else refused) for role in Role}
-    table[SUPER] = ok
+    table[SUPER] = ok if superuser else refused
     table[ANON] = anon
     return table
+
+
+def case_level(*allowed, ok: int = 200) -> dict[str, int]:
+    """Case-level pages: only the named roles; a superuser's status gives no access."""
+    return only(*allowed, ok=ok, superuser=False)
 
 
 def every(status: int, anon: int | None = None) -> dict[str, int]:
@@ -51,10 +63,15 @@ class Row:
     expect: dict[str, int]
     kwargs: Callable[[dict[str, Any]], dict[str, Any]] = lambda ctx: {}
     method: str = "get"
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]] = field(default_factory=dict)
 
 
 STAFF = [C, S, PR, M, MI, A]
+
+
+def _case(ctx):
+    return {"pk": ctx["case"].pk}
+
 
 TABLE: dict[str, Row] = {
     "home": Row(every(200, anon=302)),
@@ -91,6 +108,51 @@ TABLE: dict[str, Row] = {
     "reports:donor_list": Row(only(*STAFF)),
     "reports:donor_create": Row(only(M, A)),
     "reports:donor_edit": Row(only(M, A), kwargs=lambda ctx: {"pk": ctx["donor"].pk}),
+    "cases:case_list": Row(case_level(C, S)),
+    "cases:case_register": Row(case_level(C, S)),
+    "cases:duplicate_check": Row(case_level(C, S), data={"first_name": "Amina"}),
+    "cases:case_import": Row(case_level(S)),
+    "cases:case_export": Row(
+        case_level(C, S), data=lambda ctx: {"case": ctx["case"].pk, "format": "csv"}
+    ),
+    "cases:approvals": Row(case_level(S)),
+    "cases:case_detail": Row(case_level(C, S), kwargs=_case),
+    "cases:case_edit": Row(case_level(C, S), kwargs=_case),
+    "cases:exploitation_edit": Row(case_level(C, S), kwargs=_case),
+    "cases:record_add": Row(case_level(C, S), kwargs=lambda ctx: {**_case(ctx), "kind": "note"}),
+    "cases:case_transition": Row(
+        case_level(C, S, ok=302), kwargs=_case, method="post", data={"to_status": "open"}
+    ),
+    "cases:closure_request": Row(case_level(C, S), kwargs=_case),
+    "cases:case_reopen": Row(case_level(S), kwargs=_case),
+    "cases:case_assign": Row(case_level(S), kwargs=_case),
+    "cases:case_history": Row(case_level(S, A), kwargs=_case),
+    "cases:case_pdf": Row(case_level(C, S), kwargs=_case),
+    "cases:closure_decide": Row(
+        case_level(S, ok=302),
+        kwargs=lambda ctx: {"closure_pk": ctx["closure"].pk},
+        method="post",
+        data={"approve": "1"},
+    ),
+    "cases:consent_withdraw": Row(
+        case_level(C, S, ok=302),
+        kwargs=lambda ctx: {"consent_pk": ctx["case"].consents.get().pk},
+        method="post",
+    ),
+    "cases:event_delete": Row(
+        case_level(C, S, ok=302), kwargs=lambda ctx: {"event_pk": ctx["event"].pk}, method="post"
+    ),
+    "cases:follow_up_done": Row(
+        case_level(C, S, ok=302),
+        kwargs=lambda ctx: {"follow_up_pk": ctx["follow_up"].pk},
+        method="post",
+    ),
+    "cases:plan_end": Row(
+        case_level(C, S, ok=302), kwargs=lambda ctx: {"plan_pk": ctx["plan"].pk}, method="post"
+    ),
+    "cases:document_download": Row(
+        case_level(C, S), kwargs=lambda ctx: {"document_pk": ctx["document"].pk}
+    ),
 }
 
 # Django's admin site has its own gatekeeping (staff superusers here); see test below.
@@ -123,7 +185,33 @@ def test_every_url_pattern_has_a_row_in_the_role_table():
 @pytest.fixture
 def ctx(db, org, users):
     colleague = factories.user(Role.CASEWORKER, organisation=org, username="colleague")
+    case = factories.case(caseworker=users[Role.CASEWORKER])
+    other_case = factories.case(caseworker=users[Role.CASEWORKER], first_name="Other")
+    closure = case_services.closure_request(
+        actor=users[Role.CASEWORKER], case=other_case, reason="Reintegrated"
+    )
+    event = records.event_add(
+        actor=users[Role.CASEWORKER], case=case, type="Exploitation", country="ML"
+    )
+    follow_up = records.follow_up_add(
+        actor=users[Role.CASEWORKER], case=case, due_on=date(2030, 1, 1), purpose="Home visit"
+    )
+    plan = records.support_plan_add(
+        actor=users[Role.CASEWORKER], case=case, type="Health", objectives="Recover"
+    )
+    document = records.document_upload(
+        actor=users[Role.CASEWORKER],
+        case=case,
+        kind="consent_form",
+        upload=SimpleUploadedFile("consent.pdf", factories.PDF_BYTES),
+    )
     return {
+        "case": case,
+        "closure": closure,
+        "event": event,
+        "follow_up": follow_up,
+        "plan": plan,
+        "document": document,
         "org": org,
         "colleague": colleague,
         "project": factories.project(organisations=[org]),
@@ -145,7 +233,8 @@ def test_role_gets_the_expected_status(client, ctx, url_name, subject):
     elif subject != ANON:
         client.force_login(ctx["users"][Role(subject)])
     url = reverse(url_name, kwargs=row.kwargs(ctx))
-    response = getattr(client, row.method)(url, row.data)
+    data = row.data(ctx) if callable(row.data) else row.data
+    response = getattr(client, row.method)(url, data)
     assert response.status_code == row.expect[subject], (
         f"{subject} {row.method.upper()} {url}: got {response.status_code}, "
         f"expected {row.expect[subject]}"

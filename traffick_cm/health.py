@@ -33,7 +33,7 @@ def _broker_ok() -> bool:
 
     try:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
         return True
     except Exception:
         logger.warning("healthz: broker unreachable", exc_info=False)

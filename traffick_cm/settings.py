@@ -62,7 +62,7 @@ HTTPS = env_flag("HTTPS", not DEBUG)
 
 DEV_SECRET_KEY = "django-insecure-traffick-cm-development-only"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+if not DEBUG and (not SECRET_KEY.strip() or SECRET_KEY == DEV_SECRET_KEY):
     raise ImproperlyConfigured(
         "SECRET_KEY is not set: with DEBUG off the app refuses the built-in development "
         "key. Set SECRET_KEY to a long random value (see .env.example)."

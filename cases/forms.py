@@ -1,0 +1,441 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from accounts.models import User
+from accounts.roles import Role
+from cases import vocabularies as v
+from cases.models import (
+    Assessment,
+    Case,
+    Consent,
+    FollowUp,
+    LegalProceeding,
+    Person,
+    ServiceDelivery,
+    SupportPlan,
+    TraffickingEvent,
+)
+from cases.services.case import CASE_FIELDS, EXPLOITATION_FIELDS, PERSON_FIELDS
+from partners.models import Organisation, Region
+from reports.models import Project
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return f"{obj.name} ({obj.country.code})"
+
+
+def _date_widgets(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.widget = DateInput()
+
+
+CASE_FORM_FIELDS = [f for f in CASE_FIELDS if f != "external_id"]
+PERSON_FORM_FIELDS = list(PERSON_FIELDS)
+
+
+class CaseFieldsForm(forms.Form):
+    """The case and the person, as a caseworker registers or edits them."""
+
+    sex = forms.ChoiceField(label=_("Sex"), choices=v.Sex.choices)
+    citizenships = forms.MultipleChoiceField(
+        label=_("Citizenships"),
+        choices=countries,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in CASE_FORM_FIELDS:
+            self.fields[name] = Case._meta.get_field(name).formfield()
+        for name in PERSON_FORM_FIELDS:
+            self.fields[name] = Person._meta.get_field(name).formfield()
+        self.fields["identified_region"] = RegionChoiceField(
+            label=_("Region or prefecture of identification"),
+            queryset=Region.objects.order_by("country", "name"),
+            required=False,
+        )
+        self.fields["referring_organisation"].queryset = Organisation.objects.filter(is_active=True)
+        self.fields["project"].queryset = Project.objects.filter(
+            organisations=actor.organisation_id
+        ).order_by("code")
+        self.fields["estimated_age"].help_text = _("When the date of birth is unknown.")
+        self.fields["sogiesc"].help_text = _("Record only with the person's explicit consent.")
+        _date_widgets(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        today = timezone.localdate()
+        dob = cleaned.get("date_of_birth")
+        if dob and dob > today:
+            self.add_error("date_of_birth", _("The date of birth is in the future."))
+        age = cleaned.get("estimated_age")
+        if age is not None and age > 120:
+            self.add_error("estimated_age", _("Enter an age of 120 or less."))
+        region, country = cleaned.get("identified_region"), cleaned.get("identified_country")
+        if region and country and region.country != country:
+            self.add_error("identified_region", _("This region is not in the chosen country."))
+        if cleaned.get("sogiesc") and not cleaned.get("sogiesc_consent"):
+            self.add_error(
+                "sogiesc",
+                _("SOGIESC information is recorded only when the person explicitly agreed."),
+            )
+        if cleaned.get("disability_details") and not cleaned.get("has_disability"):
+            cleaned["disability_details"] = ""
+        identified_on = cleaned.get("identified_on")
+        if identified_on and identified_on > today:
+            self.add_error("identified_on", _("The date of identification is in the future."))
+        return cleaned
+
+    def case_data(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in CASE_FORM_FIELDS if k in self.cleaned_data}
+
+    def person_data(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in PERSON_FORM_FIELDS if k in self.cleaned_data}
+
+
+class CaseRegisterForm(CaseFieldsForm):
+    exploitation_types = forms.MultipleChoiceField(
+        label=_("Types of exploitation"),
+        choices=v.ExploitationType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    consent_confirmed = forms.BooleanField(
+        label=_(
+            "The person (or their guardian) was informed of the purpose and use of the data "
+            "and of the right to withdraw, and consented to data collection."
+        ),
+    )
+    consent_given_by = forms.ChoiceField(
+        label=_("Consent given by"), choices=v.ConsentGiver.choices
+    )
+    consent_method = forms.ChoiceField(label=_("Consent given"), choices=v.ConsentMethod.choices)
+    consent_given_on = forms.DateField(label=_("Date of consent"), widget=DateInput())
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        dob, age = cleaned.get("date_of_birth"), cleaned.get("estimated_age")
+        identified_on = cleaned.get("identified_on") or timezone.localdate()
+        years = age
+        if dob:
+            years = (
+                identified_on.year
+                - dob.year
+                - ((identified_on.month, identified_on.day) < (dob.month, dob.day))
+            )
+        if (
+            years is not None
+            and years < 18
+            and cleaned.get("consent_given_by") == v.ConsentGiver.PERSON
+        ):
+            self.add_error(
+                "consent_given_by",
+                _(
+                    "For a child, consent is given with a parent or guardian, or through a "
+                    "best-interest determination."
+                ),
+            )
+        given_on = cleaned.get("consent_given_on")
+        if given_on and given_on > timezone.localdate():
+            self.add_error("consent_given_on", _("The consent date is in the future."))
+        return cleaned
+
+
+class CaseEditForm(CaseFieldsForm):
+    """Edits carry the version they were loaded at and a signed copy of the values shown,
+    so that a concurrent change is detected and explained instead of overwritten."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    loaded = forms.CharField(widget=forms.HiddenInput)
+
+    SALT = "cases.case-edit"
+
+    @classmethod
+    def initial_for(cls, case: Case) -> dict[str, Any]:
+        person = case.person
+        initial: dict[str, Any] = {"sex": case.sex, "citizenships": case.citizenships}
+        for name in CASE_FORM_FIELDS:
+            value = getattr(case, name)
+            initial[name] = value.pk if hasattr(value, "pk") else value
+        for name in PERSON_FORM_FIELDS:
+            initial[name] = getattr(person, name)
+        initial["version"] = case.version
+        initial["loaded"] = signing.dumps(
+            {k: (str(val) if val is not None else None) for k, val in initial.items()},
+            salt=cls.SALT,
+        )
+        return initial
+
+    def loaded_values(self) -> dict[str, Any]:
+        try:
+            return signing.loads(self.cleaned_data["loaded"], salt=self.SALT)
+        except (signing.BadSignature, KeyError):
+            return {}
+
+    def changes(self) -> dict[str, Any]:
+        names = [*CASE_FORM_FIELDS, *PERSON_FORM_FIELDS, "sex", "citizenships"]
+        return {k: self.cleaned_data[k] for k in names if k in self.cleaned_data}
+
+
+class ExploitationForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    loaded = forms.CharField(widget=forms.HiddenInput)
+    SALT = "cases.exploitation-edit"
+
+    class Meta:
+        model = Case
+        fields = list(EXPLOITATION_FIELDS)
+
+    @classmethod
+    def initial_for(cls, case: Case) -> dict[str, Any]:
+        initial = {name: getattr(case, name) for name in EXPLOITATION_FIELDS}
+        initial["version"] = case.version
+        initial["loaded"] = signing.dumps(
+            {k: (str(val) if val is not None else None) for k, val in initial.items()},
+            salt=cls.SALT,
+        )
+        return initial
+
+    def loaded_values(self) -> dict[str, Any]:
+        try:
+            return signing.loads(self.cleaned_data["loaded"], salt=self.SALT)
+        except (signing.BadSignature, KeyError):
+            return {}
+
+    def changes(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in EXPLOITATION_FIELDS}
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["scope", "granted", "given_by", "method", "given_on"]
+        widgets = {"given_on": DateInput()}
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = TraffickingEvent
+        fields = ["type", "country", "place", "date", "description"]
+        widgets = {"date": DateInput()}
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = ["assessed_on", "needs", "risk_level", "risks"]
+        widgets = {"assessed_on": DateInput()}
+
+
+class SupportPlanForm(forms.ModelForm):
+    class Meta:
+        model = SupportPlan
+        fields = ["type", "objectives", "action_plan", "planned_services", "planned_end_on"]
+        widgets = {"planned_end_on": DateInput()}
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = ServiceDelivery
+        fields = [
+            "service_type",
+            "delivered_on",
+            "provider",
+            "cost",
+            "currency",
+            "project",
+            "notes",
+        ]
+        widgets = {"delivered_on": DateInput()}
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Organisation.objects.filter(is_active=True)
+        self.fields["provider"].initial = case.organisation_id
+        self.fields["project"].queryset = Project.objects.filter(organisations=case.organisation_id)
+        self.fields["project"].initial = case.project_id
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+    )
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["due_on", "purpose", "assigned_to"]
+        widgets = {"due_on": DateInput()}
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = case.caseworkers.all()
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=v.DocumentKind.choices)
+    upload = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+
+
+class LegalProceedingForm(forms.ModelForm):
+    class Meta:
+        model = LegalProceeding
+        fields = [
+            "stage",
+            "complaint_on",
+            "investigation_on",
+            "prosecution_on",
+            "judgment_on",
+            "outcome",
+            "person_role",
+            "compensation_awarded",
+            "compensation_amount",
+            "notes",
+        ]
+        widgets = {
+            f: DateInput()
+            for f in ("complaint_on", "investigation_on", "prosecution_on", "judgment_on")
+        }
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=v.CaseStatus.choices)
+    note = forms.CharField(required=False, max_length=300)
+
+
+class ClosureRequestForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason for closure"), choices=v.ClosureReason.choices)
+    details = forms.CharField(
+        label=_("Details"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class ClosureDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        choices=[("1", _("Approve")), ("0", _("Return"))], coerce=lambda x: x == "1"
+    )
+    note = forms.CharField(label=_("Comment"), required=False, max_length=300)
+
+
+class ReopenForm(forms.Form):
+    note = forms.CharField(label=_("Why is the case reopened?"), max_length=300)
+
+
+class AssignForm(forms.Form):
+    primary = forms.ModelChoiceField(label=_("Caseworker in charge"), queryset=User.objects.none())
+    caseworkers = forms.ModelMultipleChoiceField(
+        label=_("Assigned caseworkers"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        team = User.objects.filter(
+            organisation=case.organisation_id,
+            is_active=True,
+            role_assignments__role=Role.CASEWORKER,
+        ).order_by("last_name")
+        self.fields["primary"].queryset = team
+        self.fields["caseworkers"].queryset = team
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Case number or name"), required=False, max_length=100)
+    view = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("team", _("All cases I can see")),
+            ("mine", _("My cases")),
+            ("follow_ups", _("Follow-ups due")),
+        ],
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    trafficking_status = forms.ChoiceField(label=_("Trafficking status"), required=False)
+    exploitation_type = forms.ChoiceField(label=_("Exploitation"), required=False)
+    sex = forms.ChoiceField(label=_("Sex"), required=False)
+    age_group = forms.ChoiceField(label=_("Age group"), required=False)
+    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
+    region = RegionChoiceField(label=_("Region"), required=False, queryset=Region.objects.all())
+    caseworker = forms.ModelChoiceField(
+        label=_("Caseworker"), required=False, queryset=User.objects.none()
+    )
+    identified_from = forms.DateField(
+        label=_("Identified from"), required=False, widget=DateInput()
+    )
+    identified_to = forms.DateField(label=_("Identified until"), required=False, widget=DateInput())
+    flags = forms.MultipleChoiceField(
+        label=_("Flags"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("is_child", _("Child")),
+            ("unaccompanied_child", _("Unaccompanied child")),
+            ("urgent_medical_need", _("Urgent medical need")),
+            ("security_risk", _("Security risk")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("updated", _("Last updated")),
+            ("identified", _("Date of identification")),
+            ("number", _("Case number")),
+        ],
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["status"].choices = every + list(v.CaseStatus.choices)
+        self.fields["trafficking_status"].choices = every + list(v.TraffickingStatus.choices)
+        self.fields["exploitation_type"].choices = every + list(v.ExploitationType.choices)
+        self.fields["sex"].choices = every + list(v.Sex.choices)
+        self.fields["age_group"].choices = every + [
+            (c, label) for c, label, _lo, _hi in v.AGE_GROUPS
+        ]
+        self.fields["citizenship"].choices = every + list(countries)
+        self.fields["caseworker"].queryset = User.objects.filter(
+            organisation=actor.organisation_id, role_assignments__role=Role.CASEWORKER
+        ).order_by("last_name")
+        if actor.organisation_id:
+            self.fields["region"].queryset = Region.objects.filter(
+                country=actor.organisation.country
+            )
+
+
+class ImportForm(forms.Form):
+    upload = forms.FileField(label=_("CSV or XLSX file in the HTCDS layout"))
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX")], initial="csv"
+    )
+    cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), required=False)

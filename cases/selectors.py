@@ -1,0 +1,189 @@
+"""Reads of case files, always through the access policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from accounts.audit import log_action
+from accounts.models import AuditEntry, User
+from accounts.policy import Action, get_for_user_or_404, scope
+from cases import vocabularies as v
+from cases.models import (
+    Case,
+    CaseNote,
+    ClosureRequest,
+    Consent,
+    FollowUp,
+    ServiceDelivery,
+)
+from cases.services import identity
+from traffick_cm.fields import ChoiceListField
+
+SORTS = {
+    "updated": "-updated_at",
+    "identified": "-identified_on",
+    "number": "case_number",
+}
+
+
+def cases_for(actor: User, action: Action = Action.LIST) -> QuerySet[Case]:
+    return scope(actor, "case", action, Case.objects.all())
+
+
+def case_list(*, actor: User, criteria: dict[str, Any], today: date) -> QuerySet[Case]:
+    qs = cases_for(actor)
+    view = criteria.get("view") or "team"
+    if view == "mine":
+        assigned = Case.caseworkers.through.objects.filter(case_id=OuterRef("pk"), user_id=actor.pk)
+        qs = qs.filter(Exists(assigned))
+    elif view == "follow_ups":
+        due = FollowUp.objects.filter(
+            case_id=OuterRef("pk"), done_on__isnull=True, due_on__lte=today + timedelta(days=7)
+        )
+        qs = qs.filter(Exists(due))
+    q = (criteria.get("q") or "").strip()
+    if q:
+        by_number = qs.filter(case_number__iexact=q)
+        qs = by_number if by_number.exists() else identity.cases_matching_name(qs, q)
+    for field in ("status", "trafficking_status", "sex"):
+        if criteria.get(field):
+            qs = qs.filter(**{field: criteria[field]})
+    if criteria.get("exploitation_type"):
+        qs = qs.filter(
+            exploitation_types__contains=ChoiceListField.has(criteria["exploitation_type"])
+        )
+    if criteria.get("citizenship"):
+        qs = qs.filter(citizenships__contains=ChoiceListField.has(criteria["citizenship"]))
+    if criteria.get("age_group"):
+        for code, _label, low, high in v.AGE_GROUPS:
+            if code == criteria["age_group"]:
+                qs = qs.filter(age_at_identification__gte=low, age_at_identification__lte=high)
+    if criteria.get("region"):
+        qs = qs.filter(identified_region=criteria["region"])
+    if criteria.get("caseworker"):
+        member = Case.caseworkers.through.objects.filter(
+            case_id=OuterRef("pk"), user_id=criteria["caseworker"].pk
+        )
+        qs = qs.filter(Exists(member))
+    if criteria.get("identified_from"):
+        qs = qs.filter(identified_on__gte=criteria["identified_from"])
+    if criteria.get("identified_to"):
+        qs = qs.filter(identified_on__lte=criteria["identified_to"])
+    for flag in ("is_child", "unaccompanied_child", "urgent_medical_need", "security_risk"):
+        if flag in (criteria.get("flags") or []):
+            qs = qs.filter(**{flag: True})
+    order = SORTS.get(criteria.get("sort") or "updated", "-updated_at")
+    return qs.select_related("person", "identified_region", "primary_caseworker").order_by(
+        order, "-pk"
+    )
+
+
+def case_for_view(*, actor: User, pk: int) -> Case:
+    """The case file, with everything its page shows, in a fixed number of queries; the
+    read is audited."""
+    qs = Case.objects.select_related(
+        "person",
+        "organisation",
+        "identified_region",
+        "referring_organisation",
+        "primary_caseworker",
+        "project",
+        "created_by",
+    ).prefetch_related(
+        "caseworkers",
+        "events",
+        Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
+        "assessments__assessed_by",
+        "support_plans",
+        Prefetch(
+            "services", queryset=ServiceDelivery.objects.select_related("provider", "project")
+        ),
+        Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
+        Prefetch("follow_ups", queryset=FollowUp.objects.select_related("assigned_to")),
+        "documents",
+        "legal_proceedings",
+        Prefetch(
+            "closure_requests",
+            queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),
+        ),
+        "duplicate_flags__other_case",
+        "status_changes__changed_by",
+    )
+    case = get_for_user_or_404(actor, "case", Action.VIEW, qs, pk=pk)
+    log_action("cases.case.viewed", actor=actor, target=case)
+    return case
+
+
+def case_for_change(*, actor: User, pk: int) -> Case:
+    return get_for_user_or_404(
+        actor, "case", Action.CHANGE, Case.objects.select_related("person"), pk=pk
+    )
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    scope: str
+    label: str
+    current: Consent | None
+
+    @property
+    def granted(self) -> bool:
+        return bool(self.current and self.current.granted and self.current.withdrawn_on is None)
+
+
+def consent_state(consents: list[Consent]) -> list[ConsentState]:
+    """The current consent per scope: the latest decision, unless withdrawn. Derived from
+    the records every time, never stored as a flag."""
+    latest: dict[str, Consent] = {}
+    for consent in sorted(consents, key=lambda c: (c.given_on, c.recorded_at, c.pk)):
+        latest[consent.scope] = consent
+    return [
+        ConsentState(scope=scope, label=str(label), current=latest.get(scope))
+        for scope, label in v.ConsentScope.choices
+    ]
+
+
+def has_current_consent(case: Case, scope: str) -> bool:
+    """For services (referrals) that must check consent with a query."""
+    latest = case.consents.filter(scope=scope).order_by("-given_on", "-recorded_at", "-pk").first()
+    return bool(latest and latest.granted and latest.withdrawn_on is None)
+
+
+def case_history(*, actor: User, pk: int) -> tuple[Case, QuerySet[AuditEntry]]:
+    case = get_for_user_or_404(actor, "case_history", Action.VIEW, Case.objects.all(), pk=pk)
+    entries = AuditEntry.objects.filter(
+        target_type="cases.case", target_id=str(case.pk)
+    ).select_related("actor")
+    return case, entries
+
+
+def pending_closures(*, actor: User) -> QuerySet[ClosureRequest]:
+    cases = scope(actor, "case_supervision", Action.LIST, Case.objects.all())
+    return (
+        ClosureRequest.objects.filter(decision=ClosureRequest.Decision.PENDING, case__in=cases)
+        .select_related("case", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def follow_ups_due(*, actor: User, today: date, within_days: int = 7) -> QuerySet[FollowUp]:
+    return (
+        FollowUp.objects.filter(
+            case__in=cases_for(actor),
+            done_on__isnull=True,
+            due_on__lte=today + timedelta(days=within_days),
+        )
+        .select_related("case", "assigned_to")
+        .order_by("due_on")
+    )
+
+
+def status_counts(*, actor: User) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = cases_for(actor).values("status").annotate(n=Count("pk")).order_by()
+    return {row["status"]: row["n"] for row in rows}

@@ -1,0 +1,17 @@
+from django import template
+from django_countries import countries
+
+from cases import vocabularies
+
+register = template.Library()
+
+
+@register.filter
+def labels(codes: list[str], vocabulary: str) -> str:
+    """Translated labels of a list of codes, e.g.
+    {{ case.exploitation_types|labels:"ExploitationType" }}."""
+    if vocabulary == "Country":
+        names = dict(countries)
+    else:
+        names = dict(getattr(vocabularies, vocabulary).choices)
+    return ", ".join(str(names.get(code, code)) for code in codes or [])

@@ -1,0 +1,601 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.audit import log_action
+from accounts.policy import Action, can, can_on, require
+from accounts.roles import Role
+from cases import forms as case_forms
+from cases import selectors
+from cases import vocabularies as v
+from cases.models import (
+    Case,
+    CaseDocument,
+    ClosureRequest,
+    Consent,
+    FollowUp,
+    SupportPlan,
+    TraffickingEvent,
+)
+from cases.services import ConflictError, records
+from cases.services import case as case_services
+
+
+def _form_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form: per field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require("case", Action.LIST)
+def case_list(request: HttpRequest) -> HttpResponse:
+    filters = case_forms.CaseFilterForm(request.GET or None, actor=request.user)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    today = timezone.localdate()
+    qs = selectors.case_list(actor=request.user, criteria=criteria, today=today)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "querystring": querystring.urlencode(),
+        "view": criteria.get("view") or "team",
+        "can_import": can(request.user, "case_supervision", Action.CREATE),
+    }
+    template = (
+        "cases/_case_rows.html" if request.headers.get("HX-Request") else "cases/case_list.html"
+    )
+    return render(request, template, context)
+
+
+@require("case", Action.CREATE)
+def case_register(request: HttpRequest) -> HttpResponse:
+    form = case_forms.CaseRegisterForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        case_data = form.case_data()
+        case_data["exploitation_types"] = data["exploitation_types"]
+        try:
+            case = case_services.case_register(
+                actor=request.user,
+                case_data=case_data,
+                person_data=form.person_data(),
+                sex=data["sex"],
+                citizenships=data["citizenships"],
+                consent_given_by=data["consent_given_by"],
+                consent_method=data["consent_method"],
+                consent_given_on=data["consent_given_on"],
+                submission_token=data["submission_token"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request, _("Case %(number)s registered.") % {"number": case.case_number}
+            )
+            if case.possible_duplicate:
+                messages.warning(
+                    request,
+                    _(
+                        "This person may have been registered before. See the warning on the "
+                        "case file and check with your supervisor before going further."
+                    ),
+                )
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/case_register.html", {"form": form})
+
+
+@require("case", Action.CREATE)
+def duplicate_check(request: HttpRequest) -> HttpResponse:
+    """htmx: while registering, say whether this person may be known already, without
+    saying anything about the other case."""
+    from cases.services import identity
+
+    names = [
+        request.GET.get(f, "")[:100] for f in ("first_name", "middle_name", "last_name", "aliases")
+    ]
+    citizenships = [c[:2].upper() for c in request.GET.getlist("citizenships")][:5]
+    try:
+        dob = request.GET.get("date_of_birth") or None
+        age = request.GET.get("estimated_age") or None
+        from datetime import date as _date
+
+        year = identity.birth_year(
+            date_of_birth=_date.fromisoformat(dob) if dob else None,
+            estimated_age=int(age) if age else None,
+            on=timezone.localdate(),
+        )
+    except ValueError:
+        year = None
+    found = identity.possible_duplicates(
+        names=names, birth_year=year, citizenships=citizenships
+    ).exists()
+    return render(request, "cases/_duplicate_check.html", {"found": found})
+
+
+@require("case", Action.VIEW)
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_view(actor=request.user, pk=pk)
+    consents = list(case.consents.all())
+    context = {
+        "case": case,
+        "person": case.person,
+        "consent_state": selectors.consent_state(consents),
+        "transitions": [
+            (code, v.CaseStatus(code).label)
+            for code in sorted(case_services.TRANSITIONS.get(case.status, ()))
+        ],
+        "pending_closure": next(
+            (
+                c
+                for c in case.closure_requests.all()
+                if c.decision == ClosureRequest.Decision.PENDING
+            ),
+            None,
+        ),
+        "is_supervisor": request.user.has_role(Role.SUPERVISOR),
+        "can_history": can(request.user, "case_history", Action.VIEW),
+        "today": timezone.localdate(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _edit(request: HttpRequest, pk: int, form_class: type, template: str) -> HttpResponse:
+    case = selectors.case_for_change(actor=request.user, pk=pk)
+    kwargs: dict[str, Any] = {}
+    if form_class is case_forms.CaseEditForm:
+        kwargs["actor"] = request.user
+    initial = form_class.initial_for(case)
+    form = form_class(request.POST or None, initial=initial, **kwargs)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.case_update(
+                actor=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                loaded=form.loaded_values(),
+                changes=form.changes(),
+            )
+        except ConflictError as error:
+            conflict = _describe_conflict(form, error)
+            fresh = selectors.case_for_change(actor=request.user, pk=pk)
+            # The next save is checked against what is stored now.
+            data = request.POST.copy()
+            new_initial = form_class.initial_for(fresh)
+            data["version"], data["loaded"] = new_initial["version"], new_initial["loaded"]
+            form = form_class(data, initial=new_initial, **kwargs)
+            form.is_valid()
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(
+        request,
+        template,
+        {"form": form, "case": case, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+def _describe_conflict(form: forms.BaseForm, error: ConflictError) -> list[dict[str, Any]]:
+    rows = []
+    for field, (_then, now) in error.changed.items():
+        label = form.fields[field].label if field in form.fields else field
+        rows.append({"field": field, "label": label, "now": _display(form, field, now)})
+    return rows
+
+
+def _display(form: forms.BaseForm, field: str, value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    choices = dict(getattr(form.fields.get(field), "choices", []) or [])
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(x, x)) for x in value)
+    return str(choices.get(value, value))
+
+
+@require("case", Action.CHANGE)
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, pk, case_forms.CaseEditForm, "cases/case_edit.html")
+
+
+@require("case", Action.CHANGE)
+def exploitation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, pk, case_forms.ExploitationForm, "cases/exploitation_edit.html")
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    title: str | Promise
+    form: type[forms.BaseForm]
+    save: Callable[..., Any]
+    needs_case: bool = False  # the form takes the case as an argument
+    files: bool = False
+
+
+RECORD_KINDS: dict[str, RecordKind] = {
+    "consent": RecordKind(
+        gettext_lazy("Record a consent"), case_forms.ConsentForm, records.consent_record
+    ),
+    "event": RecordKind(
+        gettext_lazy("Add a trafficking event"), case_forms.EventForm, records.event_add
+    ),
+    "assessment": RecordKind(
+        gettext_lazy("Add an assessment"), case_forms.AssessmentForm, records.assessment_add
+    ),
+    "plan": RecordKind(
+        gettext_lazy("Add a support plan"), case_forms.SupportPlanForm, records.support_plan_add
+    ),
+    "service": RecordKind(
+        gettext_lazy("Record a service delivered"),
+        case_forms.ServiceForm,
+        records.service_record,
+        needs_case=True,
+    ),
+    "note": RecordKind(gettext_lazy("Add a case note"), case_forms.NoteForm, records.note_add),
+    "follow_up": RecordKind(
+        gettext_lazy("Plan a follow-up"),
+        case_forms.FollowUpForm,
+        records.follow_up_add,
+        needs_case=True,
+    ),
+    "document": RecordKind(
+        gettext_lazy("Attach a document"),
+        case_forms.DocumentForm,
+        records.document_upload,
+        files=True,
+    ),
+    "legal": RecordKind(
+        gettext_lazy("Record a legal proceeding"),
+        case_forms.LegalProceedingForm,
+        records.legal_proceeding_save,
+    ),
+}
+
+
+@require("case", Action.CHANGE)
+def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    spec = RECORD_KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    case = selectors.case_for_change(actor=request.user, pk=pk)
+    if case.is_closed:
+        messages.error(request, _("This case is closed: reopen it before adding to it."))
+        return redirect("cases:case_detail", pk=case.pk)
+    kwargs: dict[str, Any] = {"case": case} if spec.needs_case else {}
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if (request.method == "POST" and spec.files) else None
+    form = spec.form(data, files, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            spec.save(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(
+        request,
+        "cases/record_form.html",
+        {"form": form, "case": case, "title": spec.title, "multipart": spec.files},
+    )
+
+
+def _case_record(request: HttpRequest, model: type, record_pk: int, action: Action = Action.CHANGE):
+    """A record of a case the user may change, or 404."""
+    record = get_object_or_404(model.objects.select_related("case"), pk=record_pk)
+    if not can_on(request.user, "case", action, record.case):
+        raise Http404
+    return record
+
+
+@require_POST
+@require("case", Action.CHANGE)
+def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
+    consent = _case_record(request, Consent, consent_pk)
+    try:
+        records.consent_withdraw(
+            actor=request.user, consent=consent, withdrawn_on=timezone.localdate()
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Consent withdrawn."))
+    return redirect("cases:case_detail", pk=consent.case_id)
+
+
+@require_POST
+@require("case", Action.CHANGE)
+def event_delete(request: HttpRequest, event_pk: int) -> HttpResponse:
+    event = _case_record(request, TraffickingEvent, event_pk)
+    records.event_delete(actor=request.user, event=event)
+    messages.success(request, _("Event removed."))
+    return redirect("cases:case_detail", pk=event.case_id)
+
+
+@require_POST
+@require("case", Action.CHANGE)
+def follow_up_done(request: HttpRequest, follow_up_pk: int) -> HttpResponse:
+    follow_up = _case_record(request, FollowUp, follow_up_pk)
+    try:
+        records.follow_up_done(
+            actor=request.user, follow_up=follow_up, done_on=timezone.localdate()
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:case_detail", pk=follow_up.case_id)
+
+
+@require_POST
+@require("case", Action.CHANGE)
+def plan_end(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = _case_record(request, SupportPlan, plan_pk)
+    try:
+        records.support_plan_close(
+            actor=request.user, plan=plan, actual_end_on=timezone.localdate()
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:case_detail", pk=plan.case_id)
+
+
+@require("case", Action.VIEW)
+def document_download(request: HttpRequest, document_pk: int) -> HttpResponse:
+    document = _case_record(request, CaseDocument, document_pk, action=Action.VIEW)
+    log_action(
+        "cases.document.downloaded",
+        actor=request.user,
+        target=document.case,
+        data={"record": "casedocument", "id": document.pk},
+    )
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[
+        document.content_type
+    ]
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.case.case_number}-{document.kind}-{document.pk}.{extension}",
+        content_type=document.content_type,
+    )
+    return response
+
+
+@require_POST
+@require("case", Action.CHANGE)
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_change(actor=request.user, pk=pk)
+    form = case_forms.TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+        return redirect("cases:case_detail", pk=case.pk)
+    try:
+        case_services.case_transition(
+            actor=request.user,
+            case=case,
+            to_status=form.cleaned_data["to_status"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@require("case", Action.CHANGE)
+def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_change(actor=request.user, pk=pk)
+    form = case_forms.ClosureRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.closure_request(
+                actor=request.user,
+                case=case,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Closure requested: a supervisor will review it."))
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(
+        request,
+        "cases/record_form.html",
+        {"form": form, "case": case, "title": _("Request closure")},
+    )
+
+
+@require_POST
+@require("case_supervision", Action.CHANGE)
+def closure_decide(request: HttpRequest, closure_pk: int) -> HttpResponse:
+    closure = get_object_or_404(ClosureRequest.objects.select_related("case"), pk=closure_pk)
+    if not can_on(request.user, "case_supervision", Action.CHANGE, closure.case):
+        raise Http404
+    form = case_forms.ClosureDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or return the request."))
+        return redirect("cases:case_detail", pk=closure.case_id)
+    try:
+        case_services.closure_decide(
+            actor=request.user,
+            closure=closure,
+            approve=form.cleaned_data["approve"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("cases:case_detail", pk=closure.case_id)
+
+
+@require("case_supervision", Action.CHANGE)
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _supervised_case(request, pk)
+    form = case_forms.ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.case_reopen(actor=request.user, case=case, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Case reopened."))
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(
+        request,
+        "cases/record_form.html",
+        {"form": form, "case": case, "title": _("Reopen the case")},
+    )
+
+
+@require("case_supervision", Action.CHANGE)
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _supervised_case(request, pk)
+    form = case_forms.AssignForm(
+        request.POST or None,
+        case=case,
+        initial={
+            "primary": case.primary_caseworker_id,
+            "caseworkers": list(case.caseworkers.values_list("pk", flat=True)),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.case_assign(
+                actor=request.user,
+                case=case,
+                caseworkers=list(form.cleaned_data["caseworkers"]),
+                primary=form.cleaned_data["primary"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Assignment saved."))
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(
+        request,
+        "cases/record_form.html",
+        {"form": form, "case": case, "title": _("Assign caseworkers")},
+    )
+
+
+def _supervised_case(request: HttpRequest, pk: int) -> Case:
+    from accounts.policy import get_for_user_or_404
+
+    return get_for_user_or_404(
+        request.user, "case_supervision", Action.CHANGE, Case.objects.all(), pk=pk
+    )
+
+
+@require("case_history", Action.VIEW)
+def case_history(request: HttpRequest, pk: int) -> HttpResponse:
+    case, entries = selectors.case_history(actor=request.user, pk=pk)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/case_history.html",
+        {
+            "case": case,
+            "page": page,
+            "can_view_case": can_on(request.user, "case", Action.VIEW, case),
+        },
+    )
+
+
+@require("case_supervision", Action.LIST)
+def approvals(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cases/approvals.html",
+        {"closures": selectors.pending_closures(actor=request.user)},
+    )
+
+
+@require("case_supervision", Action.CREATE)
+def case_import(request: HttpRequest) -> HttpResponse:
+    from cases.services import transfer
+
+    form = case_forms.ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["upload"]
+        try:
+            report = transfer.import_cases(
+                name=upload.name,
+                stream=upload,
+                organisation=request.user.organisation,
+                actor=request.user,
+            )
+        except transfer.ImportFileError as error:
+            form.add_error("upload", str(error))
+        else:
+            if report.ok:
+                messages.success(
+                    request,
+                    _("%(created)s cases imported; %(skipped)s were already imported.")
+                    % {"created": report.created, "skipped": report.already_imported},
+                )
+    status = 400 if report is not None and not report.ok else 200
+    return render(
+        request, "cases/case_import.html", {"form": form, "report": report}, status=status
+    )
+
+
+@require("case", Action.EXPORT)
+def case_export(request: HttpRequest) -> HttpResponse:
+    """Export the selected cases (or one case) in the HTCDS layout, for an authorised
+    transfer. Only cases in the user's scope are exported; each is audited."""
+    from cases.services import transfer
+
+    ids = [i for i in request.GET.getlist("case") if i.isdigit()][:500]
+    fmt = request.GET.get("format", "csv")
+    if not ids or fmt not in {"csv", "xlsx"}:
+        messages.error(request, _("Choose at least one case and a format (CSV or XLSX)."))
+        return redirect("cases:case_list")
+    cases = list(
+        selectors.cases_for(request.user, Action.EXPORT)
+        .filter(pk__in=ids)
+        .select_related("person", "identified_region", "referring_organisation")
+        .order_by("case_number")
+    )
+    if len(cases) != len(set(ids)):
+        raise Http404
+    content, content_type, extension = transfer.export_cases(
+        actor=request.user, cases=cases, fmt=fmt
+    )
+    name = cases[0].case_number if len(cases) == 1 else f"cases-{timezone.localdate():%Y%m%d}"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    return response
+
+
+@require("case", Action.EXPORT)
+def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from cases.services import summary
+
+    case = selectors.case_for_view(actor=request.user, pk=pk)
+    pdf = summary.case_summary_pdf(actor=request.user, case=case, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.case_number}.pdf"'
+    return response

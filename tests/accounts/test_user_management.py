@@ -1,0 +1,359 @@
+"""An administrator manages the accounts of their own organisation, and only those."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.audit import MASK
+from accounts.models import AuditEntry, User
+from accounts.roles import Role
+from tests import factories
+
+NEW_PASSWORD = "blue-river-lantern-42"
+
+
+@pytest.fixture
+def client():
+    # English, so that the assertions read the messages users see in English.
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def admin(users):
+    return users[Role.ADMIN]
+
+
+@pytest.fixture
+def colleague(org):
+    return factories.user(
+        Role.CASEWORKER,
+        organisation=org,
+        username="colleague",
+        first_name="Amina",
+        last_name="Kone",
+        email="amina@example.org",
+    )
+
+
+@pytest.fixture
+def outsider(other_org):
+    return factories.user(Role.CASEWORKER, organisation=other_org, username="outsider")
+
+
+@pytest.fixture
+def admin_client(client_for, admin):
+    return client_for(admin)
+
+
+def _create_form(**overrides):
+    data = {
+        "username": "fatou",
+        "first_name": "Fatou",
+        "last_name": "Camara",
+        "email": "fatou@example.org",
+        "job_title": "Protection assistant",
+        "roles": [Role.CASEWORKER, Role.SUPERVISOR],
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
+    return {**data, **overrides}
+
+
+def _edit_form(subject: User, **overrides):
+    data = {
+        "first_name": subject.first_name,
+        "last_name": subject.last_name,
+        "email": subject.email,
+        "job_title": subject.job_title,
+        "roles": sorted(subject.roles),
+    }
+    return {**data, **overrides}
+
+
+def _audit(action: str, target: User) -> AuditEntry:
+    return AuditEntry.objects.get(action=action, target_id=str(target.pk))
+
+
+# Creating users
+
+
+def test_admin_creates_user_in_their_own_organisation_with_the_chosen_roles(
+    admin_client, admin, org
+):
+    response = admin_client.post(reverse("accounts:user_create"), _create_form())
+
+    created = User.objects.get(username="fatou")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:user_detail", kwargs={"pk": created.pk})
+    assert created.organisation == org
+    assert created.roles == {Role.CASEWORKER, Role.SUPERVISOR}
+    assert created.check_password(NEW_PASSWORD)
+
+
+def test_user_creation_is_audited_with_roles_and_without_the_password(admin_client, admin, org):
+    admin_client.post(reverse("accounts:user_create"), _create_form())
+
+    created = User.objects.get(username="fatou")
+    entry = _audit("accounts.user.created", created)
+    assert entry.actor == admin
+    assert entry.organisation == org
+    assert entry.target_type == "accounts.user"
+    assert entry.data["roles"] == [Role.CASEWORKER, Role.SUPERVISOR]
+    assert "password" not in entry.data
+    assert NEW_PASSWORD not in json.dumps(entry.data)
+
+
+def test_password_shorter_than_twelve_characters_is_refused_on_the_field(admin_client):
+    response = admin_client.post(
+        reverse("accounts:user_create"),
+        _create_form(password1="Short-pw-1", password2="Short-pw-1"),
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert [e.code for e in form.errors.as_data()["password1"]] == ["password_too_short"]
+    assert "at least 12 characters" in form.errors["password1"][0]
+    assert "at least 12 characters" in response.content.decode()
+    assert not User.objects.filter(username="fatou").exists()
+
+
+def test_common_password_is_refused(admin_client):
+    response = admin_client.post(
+        reverse("accounts:user_create"),
+        _create_form(password1="qwerty123456", password2="qwerty123456"),
+    )
+
+    assert response.status_code == 200
+    codes = [e.code for e in response.context["form"].errors.as_data()["password1"]]
+    assert codes == ["password_too_common"]
+    assert not User.objects.filter(username="fatou").exists()
+
+
+def test_mismatched_passwords_are_refused(admin_client):
+    response = admin_client.post(
+        reverse("accounts:user_create"),
+        _create_form(password2="blue-river-lantern-43"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["password2"] == ["The two passwords differ."]
+    assert not User.objects.filter(username="fatou").exists()
+
+
+def test_refused_user_creation_writes_no_audit_entry(admin_client, admin):
+    admin_client.post(
+        reverse("accounts:user_create"), _create_form(password1="short", password2="short")
+    )
+
+    assert not AuditEntry.objects.filter(actor=admin).exists()
+
+
+def test_duplicate_username_is_refused_whatever_its_case(admin_client, colleague):
+    response = admin_client.post(
+        reverse("accounts:user_create"), _create_form(username="Colleague")
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == ["This username is already taken."]
+    assert User.objects.filter(username__iexact="colleague").count() == 1
+
+
+def test_admin_cannot_choose_the_organisation_of_a_new_user(admin_client, org, other_org):
+    admin_client.post(reverse("accounts:user_create"), _create_form(organisation=other_org.pk))
+
+    assert User.objects.get(username="fatou").organisation == org
+
+
+# Editing users
+
+
+def test_admin_edits_roles_of_a_colleague(admin_client, colleague):
+    response = admin_client.post(
+        reverse("accounts:user_edit", kwargs={"pk": colleague.pk}),
+        _edit_form(colleague, roles=[Role.SUPERVISOR]),
+    )
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=colleague.pk).roles == {Role.SUPERVISOR}
+
+
+def test_role_change_is_audited_with_before_and_after(admin_client, admin, colleague):
+    admin_client.post(
+        reverse("accounts:user_edit", kwargs={"pk": colleague.pk}),
+        _edit_form(colleague, roles=[Role.CASEWORKER, Role.SUPERVISOR]),
+    )
+
+    entry = _audit("accounts.user.changed", colleague)
+    assert entry.actor == admin
+    assert entry.data == {
+        "roles": {
+            "before": [Role.CASEWORKER],
+            "after": [Role.CASEWORKER, Role.SUPERVISOR],
+        }
+    }
+
+
+def test_changed_personal_values_are_masked_in_the_audit_entry(admin_client, colleague):
+    admin_client.post(
+        reverse("accounts:user_edit", kwargs={"pk": colleague.pk}),
+        _edit_form(colleague, first_name="Aminata", email="aminata@example.org"),
+    )
+
+    entry = _audit("accounts.user.changed", colleague)
+    assert entry.data["first_name"] == {"before": MASK, "after": MASK}
+    assert entry.data["email"] == {"before": MASK, "after": MASK}
+    stored = json.dumps(entry.data)
+    assert "Amina" not in stored
+    assert "example.org" not in stored
+
+
+def test_saving_an_unchanged_user_writes_no_audit_entry(admin_client, colleague):
+    admin_client.post(
+        reverse("accounts:user_edit", kwargs={"pk": colleague.pk}), _edit_form(colleague)
+    )
+
+    assert not AuditEntry.objects.filter(action="accounts.user.changed").exists()
+
+
+def test_admin_cannot_remove_their_own_admin_role(admin_client, admin):
+    response = admin_client.post(
+        reverse("accounts:user_edit", kwargs={"pk": admin.pk}),
+        _edit_form(admin, roles=[Role.CASEWORKER]),
+    )
+
+    assert response.status_code == 200
+    assert "You cannot remove your own administrator role." in response.content.decode()
+    assert User.objects.get(pk=admin.pk).roles == {Role.ADMIN}
+
+
+def test_admin_cannot_move_a_user_to_another_organisation(admin_client, colleague, org, other_org):
+    admin_client.post(
+        reverse("accounts:user_edit", kwargs={"pk": colleague.pk}),
+        _edit_form(colleague, organisation=other_org.pk),
+    )
+
+    colleague.refresh_from_db()
+    assert colleague.organisation == org
+
+
+def test_superuser_moves_a_user_to_another_organisation(client_for, colleague, org, other_org):
+    superuser = factories.superuser()
+    response = client_for(superuser).post(
+        reverse("accounts:user_edit", kwargs={"pk": colleague.pk}),
+        _edit_form(colleague, organisation=other_org.pk),
+    )
+
+    assert response.status_code == 302
+    colleague.refresh_from_db()
+    assert colleague.organisation == other_org
+    entry = _audit("accounts.user.changed", colleague)
+    assert entry.data["organisation"] == {"before": org.pk, "after": other_org.pk}
+
+
+# Other organisations' users
+
+
+def test_admin_does_not_see_users_of_another_organisation_in_the_list(
+    admin_client, colleague, outsider
+):
+    response = admin_client.get(reverse("accounts:user_list"))
+
+    listed = {u.username for u in response.context["page"].object_list}
+    assert "colleague" in listed
+    assert "outsider" not in listed
+
+
+@pytest.mark.parametrize("url_name", ["accounts:user_detail", "accounts:user_edit"])
+def test_admin_cannot_open_user_of_another_organisation(admin_client, outsider, url_name):
+    response = admin_client.get(reverse(url_name, kwargs={"pk": outsider.pk}))
+
+    assert response.status_code == 404
+
+
+def test_admin_cannot_edit_user_of_another_organisation(admin_client, outsider):
+    response = admin_client.post(
+        reverse("accounts:user_edit", kwargs={"pk": outsider.pk}),
+        _edit_form(outsider, roles=[Role.ADMIN], first_name="Changed"),
+    )
+
+    assert response.status_code == 404
+    outsider = User.objects.get(pk=outsider.pk)
+    assert outsider.roles == {Role.CASEWORKER}
+    assert outsider.first_name == "Test"
+
+
+def test_admin_cannot_deactivate_user_of_another_organisation(admin_client, outsider):
+    response = admin_client.post(reverse("accounts:user_deactivate", kwargs={"pk": outsider.pk}))
+
+    assert response.status_code == 404
+    outsider.refresh_from_db()
+    assert outsider.is_active
+
+
+# Deactivation and reactivation
+
+
+def test_deactivating_a_colleague_ends_their_open_session_at_once(admin_client, colleague):
+    colleague_client = Client()
+    assert colleague_client.login(username="colleague", password=factories.PASSWORD)
+    assert colleague_client.get("/").status_code == 200
+
+    admin_client.post(reverse("accounts:user_deactivate", kwargs={"pk": colleague.pk}))
+
+    response = colleague_client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_deactivation_is_audited_and_shown(admin_client, admin, colleague):
+    response = admin_client.post(
+        reverse("accounts:user_deactivate", kwargs={"pk": colleague.pk}), follow=True
+    )
+
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+    assert _audit("accounts.user.deactivated", colleague).actor == admin
+    assert "The account is deactivated" in response.content.decode()
+
+
+def test_deactivated_user_cannot_sign_in(admin_client, colleague):
+    admin_client.post(reverse("accounts:user_deactivate", kwargs={"pk": colleague.pk}))
+
+    assert not Client().login(username="colleague", password=factories.PASSWORD)
+
+
+def test_admin_cannot_deactivate_themself(admin_client, admin):
+    response = admin_client.post(
+        reverse("accounts:user_deactivate", kwargs={"pk": admin.pk}), follow=True
+    )
+
+    assert "You cannot deactivate your own account." in response.content.decode()
+    admin.refresh_from_db()
+    assert admin.is_active
+    assert not AuditEntry.objects.filter(action="accounts.user.deactivated").exists()
+
+
+def test_reactivated_colleague_can_sign_in_again(admin_client, admin, colleague):
+    admin_client.post(reverse("accounts:user_deactivate", kwargs={"pk": colleague.pk}))
+
+    response = admin_client.post(
+        reverse("accounts:user_reactivate", kwargs={"pk": colleague.pk}), follow=True
+    )
+
+    colleague.refresh_from_db()
+    assert colleague.is_active
+    assert "The account is active again." in response.content.decode()
+    assert _audit("accounts.user.reactivated", colleague).actor == admin
+    assert Client().login(username="colleague", password=factories.PASSWORD)
+
+
+def test_deactivation_needs_a_post(admin_client, colleague):
+    response = admin_client.get(reverse("accounts:user_deactivate", kwargs={"pk": colleague.pk}))
+
+    assert response.status_code == 405
+    colleague.refresh_from_db()
+    assert colleague.is_active
