@@ -129,7 +129,7 @@ class CaseRegisterForm(CaseFieldsForm):
     )
     consent_method = forms.ChoiceField(label=_("Consent given"), choices=v.ConsentMethod.choices)
     consent_given_on = forms.DateField(label=_("Date of consent"), widget=DateInput())
-    submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

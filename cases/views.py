@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import submissions
 from accounts.audit import log_action
 from accounts.policy import Action, can, can_on, require
 from accounts.roles import Role
@@ -23,11 +25,15 @@ from cases import forms as case_forms
 from cases import selectors
 from cases import vocabularies as v
 from cases.models import (
+    Assessment,
     Case,
     CaseDocument,
+    CaseNote,
     ClosureRequest,
     Consent,
     FollowUp,
+    LegalProceeding,
+    ServiceDelivery,
     SupportPlan,
     TraffickingEvent,
 )
@@ -229,46 +235,62 @@ class RecordKind:
     title: str | Promise
     form: type[forms.BaseForm]
     save: Callable[..., Any]
+    model: type
     needs_case: bool = False  # the form takes the case as an argument
     files: bool = False
 
 
 RECORD_KINDS: dict[str, RecordKind] = {
     "consent": RecordKind(
-        gettext_lazy("Record a consent"), case_forms.ConsentForm, records.consent_record
+        gettext_lazy("Record a consent"), case_forms.ConsentForm, records.consent_record, Consent
     ),
     "event": RecordKind(
-        gettext_lazy("Add a trafficking event"), case_forms.EventForm, records.event_add
+        gettext_lazy("Add a trafficking event"),
+        case_forms.EventForm,
+        records.event_add,
+        TraffickingEvent,
     ),
     "assessment": RecordKind(
-        gettext_lazy("Add an assessment"), case_forms.AssessmentForm, records.assessment_add
+        gettext_lazy("Add an assessment"),
+        case_forms.AssessmentForm,
+        records.assessment_add,
+        Assessment,
     ),
     "plan": RecordKind(
-        gettext_lazy("Add a support plan"), case_forms.SupportPlanForm, records.support_plan_add
+        gettext_lazy("Add a support plan"),
+        case_forms.SupportPlanForm,
+        records.support_plan_add,
+        SupportPlan,
     ),
     "service": RecordKind(
         gettext_lazy("Record a service delivered"),
         case_forms.ServiceForm,
         records.service_record,
+        ServiceDelivery,
         needs_case=True,
     ),
-    "note": RecordKind(gettext_lazy("Add a case note"), case_forms.NoteForm, records.note_add),
+    "note": RecordKind(
+        gettext_lazy("Add a case note"), case_forms.NoteForm, records.note_add, CaseNote
+    ),
     "follow_up": RecordKind(
         gettext_lazy("Plan a follow-up"),
         case_forms.FollowUpForm,
         records.follow_up_add,
+        FollowUp,
         needs_case=True,
     ),
     "document": RecordKind(
         gettext_lazy("Attach a document"),
         case_forms.DocumentForm,
         records.document_upload,
+        CaseDocument,
         files=True,
     ),
     "legal": RecordKind(
         gettext_lazy("Record a legal proceeding"),
         case_forms.LegalProceedingForm,
         records.legal_proceeding_save,
+        LegalProceeding,
     ),
 }
 
@@ -286,9 +308,19 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     files = request.FILES if (request.method == "POST" and spec.files) else None
     form = spec.form(data, files, **kwargs)
+    form.fields["submission_token"] = forms.UUIDField(
+        widget=forms.HiddenInput, initial=uuid.uuid4, required=False
+    )
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        token = fields.pop("submission_token")
         try:
-            spec.save(actor=request.user, case=case, **form.cleaned_data)
+            submissions.once(
+                token=token,
+                user=request.user,
+                model=spec.model,
+                create=lambda: spec.save(actor=request.user, case=case, **fields),
+            )
         except ValidationError as error:
             _form_error(form, error)
         else:

@@ -7,13 +7,14 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import submissions
 from accounts.audit import log_action
-from accounts.models import FormSubmission, User
+from accounts.models import User
 from accounts.roles import Role
 from cases import vocabularies as v
 from cases.models import (
@@ -193,34 +194,24 @@ def case_register(
     if not actor.has_role(Role.CASEWORKER, Role.SUPERVISOR):
         raise PermissionDenied
     organisation = organisation or actor.organisation
-    try:
-        with transaction.atomic():
-            if submission_token is not None:
-                FormSubmission.objects.create(
-                    token=submission_token, user=actor, target_type="cases.case"
-                )
-            case = _case_create(
-                actor=actor,
-                organisation=organisation,
-                case_data=case_data,
-                person_data=person_data,
-                sex=sex,
-                citizenships=citizenships,
-                consent_given_by=consent_given_by,
-                consent_method=consent_method,
-                consent_given_on=consent_given_on,
-                caseworkers=caseworkers,
-            )
-            if submission_token is not None:
-                FormSubmission.objects.filter(token=submission_token).update(target_id=str(case.pk))
-            return case
-    except IntegrityError:
-        if submission_token is None:
-            raise
-        earlier = FormSubmission.objects.filter(token=submission_token, user=actor).first()
-        if earlier is None or not earlier.target_id:
-            raise
-        return Case.objects.get(pk=earlier.target_id)
+    case, _created = submissions.once(
+        token=submission_token,
+        user=actor,
+        model=Case,
+        create=lambda: _case_create(
+            actor=actor,
+            organisation=organisation,
+            case_data=case_data,
+            person_data=person_data,
+            sex=sex,
+            citizenships=citizenships,
+            consent_given_by=consent_given_by,
+            consent_method=consent_method,
+            consent_given_on=consent_given_on,
+            caseworkers=caseworkers,
+        ),
+    )
+    return case
 
 
 def _case_create(

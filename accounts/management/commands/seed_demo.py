@@ -14,6 +14,12 @@ class Command(BaseCommand):
                 "system (DEMO=1)."
             )
         users = demo.load()
+        from django.utils import timezone
+
+        from cases import demo as case_demo
+
+        created = case_demo.load(today=timezone.localdate())
+        self.stdout.write(f"Demo cases created: {created}.")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         width = max(len(u[0]) for u in users)
         for username, roles, org in users:
