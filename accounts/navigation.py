@@ -23,8 +23,12 @@ class NavItem:
 NAV_ITEMS = [
     NavItem(_("Home"), "home", None),
     NavItem(_("Cases"), "cases:case_list", "case"),
+    NavItem(_("Referrals"), "referrals:referral_list", "referral"),
+    NavItem(_("Referral inbox"), "referrals:inbox", "referral_inbox"),
     NavItem(_("Approvals"), "cases:approvals", "case_supervision"),
-    NavItem(_("Organisations"), "partners:organisation_list", "organisation"),
+    NavItem(_("Partner directory"), "partners:organisation_list", "organisation"),
+    NavItem(_("Pathways"), "partners:pathway_list", "pathway"),
+    NavItem(_("Referral statistics"), "referrals:statistics", "referral_statistics", Action.VIEW),
     NavItem(_("Projects"), "reports:project_list", "project"),
     NavItem(_("Donors"), "reports:donor_list", "donor"),
     NavItem(_("Users"), "accounts:user_list", "user"),

@@ -32,11 +32,13 @@ class Action(StrEnum):
 MANAGERS = frozenset({Role.ADMIN, Role.MNE})
 
 RULES: dict[str, dict[Action, frozenset[Role]]] = {
+    # The partner directory. A partner focal point keeps its own organisation's entry
+    # (services, capacity, hours) up to date.
     "organisation": {
         Action.LIST: ALL_ROLES,
         Action.VIEW: ALL_ROLES,
         Action.CREATE: frozenset({Role.ADMIN}),
-        Action.CHANGE: frozenset({Role.ADMIN}),
+        Action.CHANGE: frozenset({Role.ADMIN, Role.PARTNER}),
     },
     "donor": {
         Action.LIST: STAFF_ROLES,
@@ -70,6 +72,30 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
     "case_history": {
         Action.VIEW: frozenset({Role.SUPERVISOR, Role.ADMIN}),
     },
+    # Referrals as the referring side sees them: the case team.
+    "referral": {
+        Action.LIST: CASE_ROLES,
+        Action.VIEW: CASE_ROLES,
+        Action.CREATE: CASE_ROLES,
+        Action.CHANGE: CASE_ROLES,
+    },
+    # Referrals as the receiving partner sees them: its inbox, never the case.
+    "referral_inbox": {
+        Action.LIST: frozenset({Role.PARTNER}),
+        Action.VIEW: frozenset({Role.PARTNER}),
+        Action.CHANGE: frozenset({Role.PARTNER}),
+    },
+    # Aggregate referral statistics (small counts suppressed outside the case team).
+    "referral_statistics": {
+        Action.VIEW: frozenset({Role.SUPERVISOR, Role.MNE, Role.MINISTRY, Role.ADMIN}),
+    },
+    # The SOP's referral pathways.
+    "pathway": {
+        Action.LIST: frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN}),
+        Action.VIEW: frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN}),
+        Action.CREATE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+        Action.CHANGE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    },
     "user": {
         Action.LIST: frozenset({Role.ADMIN}),
         Action.VIEW: frozenset({Role.ADMIN}),
@@ -81,7 +107,9 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
 
 # Kinds that hold a victim's identity or story: need to know, so a superuser's status
 # gives no access; only the roles named in RULES do.
-CASE_LEVEL_KINDS = frozenset({"case", "case_supervision", "case_history"})
+CASE_LEVEL_KINDS = frozenset(
+    {"case", "case_supervision", "case_history", "referral", "referral_inbox"}
+)
 
 
 def _bypasses(user: Any, kind: str) -> bool:
@@ -132,6 +160,22 @@ def _organisation_cases(user: Any, action: Action, qs: QuerySet) -> QuerySet:
     return qs.filter(organisation=user.organisation_id)
 
 
+def _referral_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    """The referrals of the cases the user may see."""
+    from cases.models import Case
+
+    return qs.filter(case__in=_case_scope(user, action, Case.objects.all()))
+
+
+def _inbox_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    """Referrals sent to the partner's own organisation; drafts are not sent yet."""
+    return qs.filter(to_organisation=user.organisation_id).exclude(status="draft")
+
+
+def _pathway_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    return qs.filter(country=user.organisation.country.code) if user.organisation_id else qs.none()
+
+
 SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "organisation": _organisation_scope,
     "project": _project_scope,
@@ -139,6 +183,9 @@ SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "case": _case_scope,
     "case_supervision": _organisation_cases,
     "case_history": _organisation_cases,
+    "referral": _referral_scope,
+    "referral_inbox": _inbox_scope,
+    "pathway": _pathway_scope,
 }
 
 

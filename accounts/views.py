@@ -44,6 +44,19 @@ def home(request: HttpRequest) -> HttpResponse:
         context["follow_ups"] = list(case_selectors.follow_ups_due(actor=user, today=today)[:10])
         context["today"] = today
         context["case_status_choices"] = CaseStatus.choices
+    if user.has_role(Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER):
+        from referrals import selectors as referral_selectors
+
+        now = timezone.now()
+        context["now"] = now
+        if user.has_role(Role.PARTNER):
+            inbox = referral_selectors.inbox(actor=user)
+            context["inbox_new"] = list(inbox.filter(status="sent")[:10])
+            context["inbox_overdue"] = inbox.filter(status="sent", respond_by__lt=now).count()
+        if user.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+            context["referrals_overdue"] = list(
+                referral_selectors.outgoing(actor=user, overdue_only=True, now=now)[:10]
+            )
     if user.has_role(Role.SUPERVISOR):
         context["pending_closures"] = list(case_selectors.pending_closures(actor=user)[:10])
     if user.roles - {Role.PARTNER} or user.is_superuser:

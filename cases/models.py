@@ -342,7 +342,17 @@ class ServiceDelivery(models.Model):
         related_name="services",
     )
     notes = EncryptedTextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Set when a partner delivered the service through a completed referral.
+    referral = models.OneToOneField(
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service",
+    )
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from cases.models import (
     ServiceDelivery,
 )
 from cases.services import identity
+from referrals.models import Referral
 from traffick_cm.fields import ChoiceListField
 
 SORTS = {
@@ -111,6 +112,7 @@ def case_for_view(*, actor: User, pk: int) -> Case:
             queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),
         ),
         "duplicate_flags__other_case",
+        Prefetch("referrals", queryset=Referral.objects.select_related("to_organisation")),
         "status_changes__changed_by",
     )
     case = get_for_user_or_404(actor, "case", Action.VIEW, qs, pk=pk)

@@ -160,6 +160,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_supervisor": request.user.has_role(Role.SUPERVISOR),
         "can_history": can(request.user, "case_history", Action.VIEW),
         "today": timezone.localdate(),
+        "now": timezone.now(),
     }
     return render(request, "cases/case_detail.html", context)
 

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from partners.models import Organisation, OrganisationType, Region
+from cases.vocabularies import Language, ServiceType
+from partners.models import Contact, Organisation, OrganisationType, PathwayStep, Region
 
 
 class OrganisationForm(forms.ModelForm):
@@ -42,8 +43,64 @@ class OrganisationForm(forms.ModelForm):
         return cleaned
 
 
+class DirectoryProfileForm(forms.ModelForm):
+    """What a partner focal point keeps up to date about its own organisation."""
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "phone",
+            "email",
+            "address",
+            "services",
+            "serves_children",
+            "serves_adults",
+            "serves_sex",
+            "languages",
+            "opening_hours",
+            "capacity_note",
+            "beds_free",
+        ]
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "function", "phone", "email", "is_focal_point"]
+
+
+class PathwayStepForm(forms.ModelForm):
+    class Meta:
+        model = PathwayStep
+        fields = ["service_type", "region", "partner", "rank", "notes"]
+
+    def __init__(self, *args, country: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country = country
+        self.fields["region"].queryset = Region.objects.filter(country=country)
+        self.fields["partner"].queryset = Organisation.objects.filter(is_active=True).order_by(
+            "name"
+        )
+
+
 class OrganisationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    service = forms.ChoiceField(label=_("Service"), required=False)
+    region = forms.ModelChoiceField(
+        label=_("Region"), required=False, queryset=Region.objects.order_by("country", "name")
+    )
+    serves = forms.ChoiceField(
+        label=_("Serves"),
+        required=False,
+        choices=[
+            ("", _("Anyone")),
+            ("children", _("Children")),
+            ("adults", _("Adults")),
+            ("female", _("Women and girls")),
+            ("male", _("Men and boys")),
+        ],
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
     type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types")), *OrganisationType.choices]
@@ -52,3 +109,6 @@ class OrganisationFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("All countries")), *countries]
+        if "service" in self.fields:
+            self.fields["service"].choices = [("", _("All services")), *ServiceType.choices]
+            self.fields["language"].choices = [("", _("All languages")), *Language.choices]

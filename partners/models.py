@@ -4,6 +4,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from cases.vocabularies import Language, ServiceType
+from traffick_cm.fields import ChoiceListField
+
 
 class Region(models.Model):
     """A first-level administrative area (region, prefecture, state) of a country."""
@@ -56,6 +59,34 @@ class Organisation(models.Model):
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The partner directory: what the organisation offers, to whom, where and when.
+    services = ChoiceListField(_("services offered"), choices_list=ServiceType)
+    serves_children = models.BooleanField(_("serves children"), default=True)
+    serves_adults = models.BooleanField(_("serves adults"), default=True)
+    serves_sex = models.CharField(
+        _("serves"),
+        max_length=10,
+        choices=[
+            ("all", _("Women and men")),
+            ("female", _("Women and girls only")),
+            ("male", _("Men and boys only")),
+        ],
+        default="all",
+    )
+    languages = ChoiceListField(_("languages spoken"), choices_list=Language)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    capacity_note = models.CharField(
+        _("capacity"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: 12 shelter beds, 4 free on 1 March."),
+    )
+    beds_free = models.PositiveSmallIntegerField(_("shelter beds free"), null=True, blank=True)
+    receives_referrals = models.BooleanField(
+        _("receives referrals in this system"),
+        default=True,
+        help_text=_("Its focal points answer referrals here."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -67,3 +98,62 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class Contact(models.Model):
+    """A focal point or contact of an organisation, for the printed directory."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    function = models.CharField(_("function"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_focal_point = models.BooleanField(_("focal point for referrals"), default=True)
+
+    class Meta:
+        ordering = ["-is_focal_point", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PathwayStep(models.Model):
+    """The referral pathway of the SOP: for a service in a region (or the whole country),
+    the partners to refer to, in order."""
+
+    service_type = models.CharField(_("service"), max_length=30, choices=ServiceType.choices)
+    country = CountryField(_("country"))
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the whole country."),
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="pathway_steps",
+    )
+    rank = models.PositiveSmallIntegerField(_("order"), default=1)
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["country", "service_type", "region", "rank"]
+        verbose_name = _("pathway step")
+        verbose_name_plural = _("pathway steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_type", "country", "region", "partner"], name="pathway_step_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_type_display()} – {self.partner}"

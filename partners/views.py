@@ -1,15 +1,26 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.policy import Action, can, can_on, get_for_user_or_404, require
+from accounts.roles import Role
 from partners import selectors, services
-from partners.forms import OrganisationFilterForm, OrganisationForm
-from partners.models import Organisation
+from partners.forms import (
+    ContactForm,
+    DirectoryProfileForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    PathwayStepForm,
+)
+from partners.models import Contact, Organisation, PathwayStep, Region
 
 
 def _get_organisation_for_user(request: HttpRequest, pk: int, action: Action) -> Organisation:
@@ -27,14 +38,22 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         q=criteria.get("q", "").strip(),
         country=criteria.get("country", ""),
         type=criteria.get("type", ""),
+        service=criteria.get("service", ""),
+        region=criteria.get("region"),
+        serves=criteria.get("serves", ""),
+        language=criteria.get("language", ""),
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
     return render(
         request,
         "partners/organisation_list.html",
         {
             "page": page,
             "filters": filters,
+            "querystring": querystring.urlencode(),
+            "region": criteria.get("region"),
             "can_create": can(request.user, "organisation", Action.CREATE),
         },
     )
@@ -49,6 +68,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "organisation": org,
             "regions": org.regions.all(),
+            "contacts": org.contacts.all(),
             "can_change": can_on(request.user, "organisation", Action.CHANGE, org),
         },
     )
@@ -69,11 +89,98 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @require("organisation", Action.CHANGE)
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = _get_organisation_for_user(request, pk, Action.CHANGE)
-    form = OrganisationForm(request.POST or None, instance=org)
+    # A partner focal point edits its directory entry; an administrator the whole record.
+    full = request.user.is_superuser or request.user.has_role(Role.ADMIN)
+    form_class = OrganisationForm if full else DirectoryProfileForm
+    form = form_class(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        regions = data.pop("regions")
+        regions = data.pop("regions", None)
         services.organisation_update(actor=request.user, organisation=org, regions=regions, **data)
         messages.success(request, _("Changes saved."))
         return redirect("partners:organisation_detail", pk=org.pk)
     return render(request, "partners/organisation_form.html", {"form": form, "organisation": org})
+
+
+@require("organisation", Action.CHANGE)
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _get_organisation_for_user(request, pk, Action.CHANGE)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.contact_add(actor=request.user, organisation=org, **form.cleaned_data)
+        messages.success(request, _("Contact added."))
+        return redirect("partners:organisation_detail", pk=org.pk)
+    return render(request, "partners/contact_form.html", {"form": form, "organisation": org})
+
+
+@require_POST
+@require("organisation", Action.CHANGE)
+def contact_remove(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("organisation"), pk=contact_pk)
+    if not can_on(request.user, "organisation", Action.CHANGE, contact.organisation):
+        raise Http404
+    services.contact_remove(actor=request.user, contact=contact)
+    messages.success(request, _("Contact removed."))
+    return redirect("partners:organisation_detail", pk=contact.organisation_id)
+
+
+@require("organisation", Action.LIST)
+def directory_pdf(request: HttpRequest) -> HttpResponse:
+    """The referral directory of one region, printable, as NRMs and SOPs publish it."""
+    from weasyprint import HTML
+
+    region_id = request.GET.get("region", "")
+    if not region_id.isdigit():
+        messages.error(request, _("Choose a region to print its directory."))
+        return redirect("partners:organisation_list")
+    region = get_object_or_404(Region, pk=region_id)
+    html = render_to_string(
+        "partners/pdf/directory.html",
+        {
+            "region": region,
+            "organisations": selectors.directory_for_region(region=region),
+            "today": timezone.localdate(),
+        },
+        request=request,
+    )
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="directory-{region.country.code}-{region.pk}.pdf"'
+    )
+    return response
+
+
+@require("pathway", Action.LIST)
+def pathway_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = None
+    if can(user, "pathway", Action.CREATE) and user.organisation_id:
+        form = PathwayStepForm(request.POST or None, country=user.organisation.country.code)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.pathway_step_add(
+                    actor=user, country=user.organisation.country.code, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Pathway step added."))
+                return redirect("partners:pathway_list")
+    elif request.method == "POST":
+        raise Http404
+    return render(
+        request,
+        "partners/pathway_list.html",
+        {"steps": selectors.pathway_list(actor=user), "form": form},
+    )
+
+
+@require_POST
+@require("pathway", Action.CHANGE)
+def pathway_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    step = get_for_user_or_404(
+        request.user, "pathway", Action.CHANGE, PathwayStep.objects.all(), pk=pk
+    )
+    services.pathway_step_remove(actor=request.user, step=step)
+    messages.success(request, _("Pathway step removed."))
+    return redirect("partners:pathway_list")

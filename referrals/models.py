@@ -1,1 +1,166 @@
-# Models arrive with this app's issue; the app exists so the layout and URL table are complete.
+"""Referrals: a case sent, with consent, to a partner for one service; followed to its end."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from cases.models import Case
+from cases.vocabularies import ServiceType
+from partners.models import Organisation
+from traffick_cm.fields import ChoiceListField, EncryptedTextField
+
+User = settings.AUTH_USER_MODEL
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CLOSED_NO_SERVICE = "closed_no_service", _("Closed without service")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = frozenset(
+    {ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS}
+)
+CLOSED_STATUSES = frozenset(
+    {
+        ReferralStatus.DECLINED,
+        ReferralStatus.COMPLETED,
+        ReferralStatus.CLOSED_NO_SERVICE,
+        ReferralStatus.CANCELLED,
+    }
+)
+
+
+class PacketField(models.TextChoices):
+    """What a referral may share. The default packet is the minimum for the service."""
+
+    CASE_NUMBER = "case_number", _("Case number")
+    FIRST_NAME = "first_name", _("First name or alias")
+    SEX = "sex", _("Sex")
+    AGE_GROUP = "age_group", _("Age group")
+    LANGUAGE = "language", _("Language")
+    NEEDS = "needs", _("Needs for this service")
+    CONTACT = "contact", _("How to make contact")
+    LAST_NAME = "last_name", _("Last name")
+    DATE_OF_BIRTH = "date_of_birth", _("Date of birth")
+    CITIZENSHIP = "citizenship", _("Citizenship")
+    CHILD_FLAGS = "child_flags", _("Child and unaccompanied status")
+    MEDICAL_URGENCY = "medical_urgency", _("Urgent medical need")
+
+
+DEFAULT_PACKET = [
+    PacketField.CASE_NUMBER,
+    PacketField.FIRST_NAME,
+    PacketField.SEX,
+    PacketField.AGE_GROUP,
+    PacketField.LANGUAGE,
+    PacketField.NEEDS,
+    PacketField.CONTACT,
+]
+
+
+class Referral(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    from_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals_sent"
+    )
+    to_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
+        null=True,
+        blank=True,
+    )
+    # An organisation outside the system: recorded, followed up by the referrer.
+    external_organisation = models.CharField(
+        _("organisation outside the system"), max_length=200, blank=True
+    )
+    service_type = models.CharField(_("service"), max_length=30, choices=ServiceType.choices)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    reason = EncryptedTextField(_("reason for referral"))
+    destination_country = CountryField(_("destination country"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+    )
+    packet_fields = ChoiceListField(_("information shared"), choices_list=PacketField)
+    # The packet as sent: a frozen, encrypted copy of the chosen fields.
+    packet = EncryptedTextField(blank=True)
+    consent_override = models.BooleanField(_("sent without consent (emergency)"), default=False)
+    override_justification = EncryptedTextField(_("justification"), blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    respond_by = models.DateTimeField(_("response deadline"), null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    feedback = EncryptedTextField(_("feedback to the referrer"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The deadline a reminder was sent for: one reminder per deadline, never two.
+    reminder_sent_for = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        permissions = [
+            ("override_referral_consent", "May send a referral without consent in an emergency"),
+        ]
+        indexes = [
+            models.Index(fields=["to_organisation", "status", "-sent_at"]),
+            models.Index(fields=["from_organisation", "status", "-created_at"]),
+            models.Index(fields=["status", "respond_by"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_organisation__isnull=False) | ~Q(external_organisation=""),
+                name="referral_has_a_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.case_number} → {self.recipient_name}"
+
+    @property
+    def recipient_name(self) -> str:
+        return str(self.to_organisation) if self.to_organisation else self.external_organisation
+
+    @property
+    def is_external(self) -> bool:
+        return self.to_organisation_id is None
+
+
+class ReferralEvent(models.Model):
+    """Every change of a referral: who, when, from which status to which."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]

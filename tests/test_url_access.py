@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.roles import Role
 from cases.services import case as case_services
 from cases.services import records
+from partners.models import Contact, PathwayStep
+from referrals import services as referral_services
 from tests import factories
 
 ANON = "anonymous"
@@ -100,7 +102,47 @@ TABLE: dict[str, Row] = {
     "partners:organisation_list": Row(only(*Role)),
     "partners:organisation_detail": Row(only(*Role), kwargs=lambda ctx: {"pk": ctx["org"].pk}),
     "partners:organisation_create": Row(only(A)),
-    "partners:organisation_edit": Row(only(A), kwargs=lambda ctx: {"pk": ctx["org"].pk}),
+    "partners:organisation_edit": Row(only(A, P), kwargs=lambda ctx: {"pk": ctx["org"].pk}),
+    "partners:contact_add": Row(only(A, P), kwargs=lambda ctx: {"pk": ctx["org"].pk}),
+    "partners:contact_remove": Row(
+        only(A, P, ok=302), kwargs=lambda ctx: {"contact_pk": ctx["contact"].pk}, method="post"
+    ),
+    "partners:directory_pdf": Row(only(*Role), data=lambda ctx: {"region": ctx["region"].pk}),
+    "partners:pathway_list": Row(only(C, S, A)),
+    "partners:pathway_remove": Row(
+        only(S, A, ok=302), kwargs=lambda ctx: {"pk": ctx["pathway"].pk}, method="post"
+    ),
+    "referrals:referral_list": Row(case_level(C, S)),
+    "referrals:referral_create": Row(
+        case_level(C, S), kwargs=lambda ctx: {"case_pk": ctx["case"].pk}
+    ),
+    "referrals:statistics": Row(only(S, M, MI, A)),
+    "referrals:inbox": Row(case_level(P)),
+    "referrals:inbox_detail": Row(case_level(P), kwargs=lambda ctx: {"pk": ctx["incoming"].pk}),
+    "referrals:inbox_answer": Row(
+        case_level(P, ok=302),
+        kwargs=lambda ctx: {"pk": ctx["incoming"].pk},
+        method="post",
+        data={"step": "respond", "accept": "1"},
+    ),
+    "referrals:referral_detail": Row(
+        case_level(C, S), kwargs=lambda ctx: {"pk": ctx["outgoing"].pk}
+    ),
+    "referrals:referral_send": Row(
+        case_level(C, S, ok=302), kwargs=lambda ctx: {"pk": ctx["outgoing"].pk}, method="post"
+    ),
+    "referrals:referral_cancel": Row(
+        case_level(C, S, ok=302),
+        kwargs=lambda ctx: {"pk": ctx["outgoing"].pk},
+        method="post",
+        data={"reason": "Duplicate"},
+    ),
+    "referrals:referral_record_answer": Row(
+        case_level(C, S, ok=302),
+        kwargs=lambda ctx: {"pk": ctx["external"].pk},
+        method="post",
+        data={"step": "respond", "accept": "1"},
+    ),
     "reports:project_list": Row(only(*STAFF)),
     "reports:project_detail": Row(only(*STAFF), kwargs=lambda ctx: {"pk": ctx["project"].pk}),
     "reports:project_create": Row(only(M, A)),
@@ -136,7 +178,7 @@ TABLE: dict[str, Row] = {
     ),
     "cases:consent_withdraw": Row(
         case_level(C, S, ok=302),
-        kwargs=lambda ctx: {"consent_pk": ctx["case"].consents.get().pk},
+        kwargs=lambda ctx: {"consent_pk": ctx["case"].consents.get(scope="data_collection").pk},
         method="post",
     ),
     "cases:event_delete": Row(
@@ -183,7 +225,7 @@ def test_every_url_pattern_has_a_row_in_the_role_table():
 
 
 @pytest.fixture
-def ctx(db, org, users):
+def ctx(db, org, other_org, users):
     colleague = factories.user(Role.CASEWORKER, organisation=org, username="colleague")
     case = factories.case(caseworker=users[Role.CASEWORKER])
     other_case = factories.case(caseworker=users[Role.CASEWORKER], first_name="Other")
@@ -205,7 +247,65 @@ def ctx(db, org, users):
         kind="consent_form",
         upload=SimpleUploadedFile("consent.pdf", factories.PDF_BYTES),
     )
+    other_worker = factories.user(Role.CASEWORKER, organisation=other_org)
+    other_case = factories.case(caseworker=other_worker, first_name="Elsewhere")
+    records.consent_record(
+        actor=other_worker,
+        case=other_case,
+        scope="referral_sharing",
+        granted=True,
+        given_by="person",
+        method="written",
+        given_on=other_case.identified_on,
+    )
+    incoming = referral_services.referral_create(
+        actor=other_worker,
+        case=other_case,
+        service_type="shelter",
+        urgency="normal",
+        reason="Needs a safe place",
+        packet_fields=["case_number"],
+        to_organisation=org,
+    )
+    referral_services.referral_send(actor=other_worker, referral=incoming)
+    outgoing = referral_services.referral_create(
+        actor=users[Role.CASEWORKER],
+        case=case,
+        service_type="medical",
+        urgency="normal",
+        reason="Check-up",
+        packet_fields=["case_number"],
+        to_organisation=other_org,
+    )
+    external = referral_services.referral_create(
+        actor=users[Role.CASEWORKER],
+        case=case,
+        service_type="legal",
+        urgency="normal",
+        reason="Legal aid",
+        packet_fields=["case_number"],
+        external_organisation="Barreau de Bangui",
+    )
+    records.consent_record(
+        actor=users[Role.CASEWORKER],
+        case=case,
+        scope="referral_sharing",
+        granted=True,
+        given_by="person",
+        method="written",
+        given_on=case.identified_on,
+    )
+    referral_services.referral_send(actor=users[Role.CASEWORKER], referral=external)
+    region = factories.region()
     return {
+        "incoming": incoming,
+        "outgoing": outgoing,
+        "external": external,
+        "region": region,
+        "contact": Contact.objects.create(organisation=org, name="Focal point"),
+        "pathway": PathwayStep.objects.create(
+            service_type="shelter", country="CF", partner=other_org, rank=1
+        ),
         "case": case,
         "closure": closure,
         "event": event,

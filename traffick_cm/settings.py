@@ -290,3 +290,38 @@ LOGGING = {
 
 # Thresholds and policies used across apps.
 SMALL_CELL_THRESHOLD = env_int("SMALL_CELL_THRESHOLD", 5)
+
+
+def _referral_deadlines() -> dict[str, int]:
+    """REFERRAL_DEADLINES: hours to respond per urgency, e.g. emergency=24,high=72,normal=168."""
+    raw = env.str("REFERRAL_DEADLINES", default="emergency=24,high=72,normal=168")
+    hours = {}
+    try:
+        for part in raw.split(","):
+            key, value = part.split("=")
+            hours[key.strip()] = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"REFERRAL_DEADLINES must look like emergency=24,high=72,normal=168; got {raw!r}."
+        ) from None
+    if set(hours) != {"emergency", "high", "normal"} or min(hours.values()) <= 0:
+        raise ImproperlyConfigured(
+            "REFERRAL_DEADLINES needs positive hours for emergency, high and normal."
+        )
+    return hours
+
+
+REFERRAL_DEADLINE_HOURS = _referral_deadlines()
+# After a referral closes, its packet stays visible to the partner this many days, then
+# only its metadata.
+REFERRAL_PACKET_RETENTION_DAYS = env_int("REFERRAL_PACKET_RETENTION_DAYS", 30)
+# Absolute link base for emails sent by tasks (no request there).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 10)
+
+CELERY_BEAT_SCHEDULE = {
+    "referral-overdue-reminders": {
+        "task": "referrals.tasks.send_overdue_reminders",
+        "schedule": 15 * 60,
+    },
+}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("referrals/", include("referrals.urls")),
     path("partners/", include("partners.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),

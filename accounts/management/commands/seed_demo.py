@@ -20,6 +20,9 @@ class Command(BaseCommand):
 
         created = case_demo.load(today=timezone.localdate())
         self.stdout.write(f"Demo cases created: {created}.")
+        from referrals import demo as referral_demo
+
+        self.stdout.write(f"Demo referrals created: {referral_demo.load()}.")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         width = max(len(u[0]) for u in users)
         for username, roles, org in users:

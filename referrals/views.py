@@ -1,0 +1,286 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.policy import Action, require
+from accounts.roles import CASE_ROLES
+from cases import selectors as case_selectors
+from cases.vocabularies import ServiceType
+from referrals import forms as referral_forms
+from referrals import selectors, services
+from referrals.models import CLOSED_STATUSES, ReferralStatus
+from reports import suppression
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _attach(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require("referral", Action.CREATE)
+def referral_create(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """Refer a case: the pathway finder suggests partners for the assessed needs."""
+    case = case_selectors.case_for_change(actor=request.user, pk=case_pk)
+    latest = case.assessments.order_by("-assessed_on", "-pk").first()
+    needs = list(latest.needs) if latest else []
+    requested = request.GET.get("service")
+    if requested in ServiceType.values and requested not in needs:
+        needs.insert(0, requested)
+    form = referral_forms.ReferralForm(
+        request.POST or None, case=case, initial={"service_type": needs[0] if needs else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create(
+                actor=request.user,
+                case=case,
+                service_type=data["service_type"],
+                urgency=data["urgency"],
+                reason=data["reason"],
+                packet_fields=data["packet_fields"],
+                to_organisation=data["to_organisation"],
+                external_organisation=data["external_organisation"],
+                destination_country=data["destination_country"],
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Referral drafted: check it, then send it."))
+            return redirect("referrals:referral_detail", pk=referral.pk)
+    suggestions = selectors.pathway_suggestions(case=case, needs=needs) if needs else []
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {"form": form, "case": case, "suggestions": suggestions},
+    )
+
+
+@require("referral", Action.LIST)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    filters = referral_forms.ReferralFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    qs = selectors.outgoing(
+        actor=request.user,
+        status=criteria.get("status", ""),
+        overdue_only=criteria.get("overdue", False),
+        now=timezone.now(),
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {"page": page, "filters": filters, "now": timezone.now()},
+    )
+
+
+@require("referral", Action.VIEW)
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_referrer(actor=request.user, pk=pk)
+    consented = case_selectors.has_current_consent(referral.case, "referral_sharing")
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "packet": selectors.packet(referral)
+            if referral.packet
+            else services.packet_build(
+                referral.case, list(referral.packet_fields), referral.service_type
+            ),
+            "consented": consented,
+            "can_override": services.can_override_consent(request.user),
+            "now": timezone.now(),
+            "closed": referral.status in CLOSED_STATUSES,
+        },
+    )
+
+
+@require_POST
+@require("referral", Action.CHANGE)
+def referral_send(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_referrer(actor=request.user, pk=pk, action=Action.CHANGE)
+    form = referral_forms.SendForm(request.POST)
+    form.is_valid()
+    try:
+        services.referral_send(
+            actor=request.user,
+            referral=referral,
+            override_justification=form.cleaned_data.get("override_justification", ""),
+        )
+    except PermissionDenied:
+        messages.error(request, _("You may not send a referral without the person's consent."))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Referral sent."))
+    return redirect("referrals:referral_detail", pk=referral.pk)
+
+
+@require_POST
+@require("referral", Action.CHANGE)
+def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_referrer(actor=request.user, pk=pk, action=Action.CHANGE)
+    form = referral_forms.ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.referral_cancel(
+            actor=request.user, referral=referral, reason=form.cleaned_data.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Referral cancelled."))
+    return redirect("referrals:referral_detail", pk=referral.pk)
+
+
+def _answer(request: HttpRequest, referral, *, back: str) -> HttpResponse:
+    """Accept, decline, start, complete or close: the partner for its inbox, or the referrer
+    recording the answer of an organisation outside the system."""
+    step = request.POST.get("step", "")
+    try:
+        if step == "respond":
+            form = referral_forms.RespondForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose to accept or decline."))
+            services.referral_respond(
+                actor=request.user,
+                referral=referral,
+                accept=form.cleaned_data["accept"],
+                reason=form.cleaned_data["reason"],
+            )
+        elif step == "start":
+            services.referral_start(actor=request.user, referral=referral)
+        elif step == "complete":
+            form = referral_forms.CompleteForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Describe the outcome."))
+            services.referral_complete(
+                actor=request.user,
+                referral=referral,
+                outcome=form.cleaned_data["outcome"],
+                feedback=form.cleaned_data["feedback"],
+                delivered_on=form.cleaned_data["delivered_on"],
+            )
+        elif step == "close":
+            form = referral_forms.CloseForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Say why no service was given."))
+            services.referral_close_without_service(
+                actor=request.user, referral=referral, outcome=form.cleaned_data["outcome"]
+            )
+        else:
+            raise ValidationError(_("Unknown action."))
+    except PermissionDenied:
+        raise
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(back, pk=referral.pk)
+
+
+@require_POST
+@require("referral", Action.CHANGE)
+def referral_record_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_referrer(actor=request.user, pk=pk, action=Action.CHANGE)
+    if not referral.is_external:
+        raise PermissionDenied
+    return _answer(request, referral, back="referrals:referral_detail")
+
+
+@require("referral_inbox", Action.LIST)
+def inbox(request: HttpRequest) -> HttpResponse:
+    filters = referral_forms.ReferralFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    qs = selectors.inbox(
+        actor=request.user,
+        status=criteria.get("status", ""),
+        overdue_only=criteria.get("overdue", False),
+        now=timezone.now(),
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request, "referrals/inbox.html", {"page": page, "filters": filters, "now": timezone.now()}
+    )
+
+
+@require("referral_inbox", Action.VIEW)
+def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_partner(actor=request.user, pk=pk)
+    now = timezone.now()
+    visible = selectors.packet_visible(referral, now=now)
+    return render(
+        request,
+        "referrals/inbox_detail.html",
+        {
+            "referral": referral,
+            "packet": selectors.packet(referral) if visible else None,
+            "packet_expired": not visible,
+            "now": now,
+        },
+    )
+
+
+@require_POST
+@require("referral_inbox", Action.CHANGE)
+def inbox_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_partner(actor=request.user, pk=pk, action=Action.CHANGE)
+    return _answer(request, referral, back="referrals:inbox_detail")
+
+
+@require("referral_statistics", Action.VIEW)
+def statistics(request: HttpRequest) -> HttpResponse:
+    stats = selectors.partner_statistics(actor=request.user)
+    # Figures about victims, outside the case team: small counts suppressed.
+    if not request.user.has_role(*CASE_ROLES):
+        stats = _suppressed(stats)
+    return render(
+        request,
+        "referrals/statistics.html",
+        {
+            "stats": stats,
+            "service_labels": dict(ServiceType.choices),
+            "status_labels": dict(ReferralStatus.choices),
+        },
+    )
+
+
+def _suppressed(stats: dict) -> dict:
+    k = suppression.threshold()
+    shown = suppression.suppress_group([row["received"] for row in stats["partners"]], k)
+    partners = []
+    for row, received in zip(stats["partners"], shown, strict=True):
+        hidden = isinstance(received, str)
+        partners.append(
+            {
+                **row,
+                "received": received,
+                # Rates and medians over a suppressed count would reveal it.
+                "acceptance_rate": None if hidden else row["acceptance_rate"],
+                "completion_rate": None if hidden else row["completion_rate"],
+                "median_response_hours": None if hidden else row["median_response_hours"],
+            }
+        )
+    return {
+        **stats,
+        "partners": partners,
+        "by_service": suppression.suppress_rows(stats["by_service"], "n", k),
+        "by_region": suppression.suppress_rows(stats["by_region"], "n", k),
+        "by_destination": suppression.suppress_rows(stats["by_destination"], "n", k),
+        "total": suppression.suppress_total(stats["total"], k),
+    }
