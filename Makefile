@@ -52,7 +52,7 @@ test: install lint
 	$(PY) -m pytest
 
 messages: install
-	DEBUG=1 $(PY) manage.py makemessages --locale fr --ignore '.venv/*' --ignore '.tools/*' --no-obsolete
+	DEBUG=1 $(PY) manage.py makemessages --locale fr --ignore '.venv/*' --ignore '.tools/*' --ignore 'tests/*' --no-obsolete
 	DEBUG=1 $(PY) manage.py compilemessages --locale fr --ignore '.venv/*' --ignore '.tools/*'
 
 clean:

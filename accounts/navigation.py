@@ -26,6 +26,8 @@ NAV_ITEMS = [
     NavItem(_("Referrals"), "referrals:referral_list", "referral"),
     NavItem(_("Referral inbox"), "referrals:inbox", "referral_inbox"),
     NavItem(_("Approvals"), "cases:approvals", "case_supervision"),
+    NavItem(_("Trainings"), "trainings:session_list", "training"),
+    NavItem(_("People reached"), "trainings:session_totals", "training_totals", Action.VIEW),
     NavItem(_("Partner directory"), "partners:organisation_list", "organisation"),
     NavItem(_("Pathways"), "partners:pathway_list", "pathway"),
     NavItem(_("Referral statistics"), "referrals:statistics", "referral_statistics", Action.VIEW),

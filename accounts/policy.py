@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.roles import ALL_ROLES, CASE_ROLES, STAFF_ROLES, Role
@@ -95,6 +95,24 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
         Action.VIEW: frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN}),
         Action.CREATE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
         Action.CHANGE: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    },
+    # Trainings: programme officers record their organisation's sessions; M&E reads all.
+    "training": {
+        Action.LIST: frozenset({Role.PROGRAMME, Role.MNE}),
+        Action.VIEW: frozenset({Role.PROGRAMME, Role.MNE}),
+        Action.CREATE: frozenset({Role.PROGRAMME}),
+        Action.CHANGE: frozenset({Role.PROGRAMME}),
+        Action.EXPORT: frozenset({Role.PROGRAMME, Role.MNE}),
+    },
+    # A session's participant register (personal data): programme staff of the organiser.
+    "training_register": {
+        Action.VIEW: frozenset({Role.PROGRAMME}),
+        Action.CREATE: frozenset({Role.PROGRAMME}),
+        Action.CHANGE: frozenset({Role.PROGRAMME}),
+    },
+    # Totals of people reached; ministry focal points see these only.
+    "training_totals": {
+        Action.VIEW: frozenset({Role.PROGRAMME, Role.MNE, Role.MINISTRY, Role.ADMIN}),
     },
     "user": {
         Action.LIST: frozenset({Role.ADMIN}),
@@ -176,6 +194,33 @@ def _pathway_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
     return qs.filter(country=user.organisation.country.code) if user.organisation_id else qs.none()
 
 
+def _training_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    if action in (Action.LIST, Action.VIEW, Action.EXPORT) and Role.MNE in user.roles:
+        return qs
+    if action in (Action.LIST, Action.VIEW, Action.EXPORT):
+        from trainings.models import TrainingSession
+
+        co_organised = TrainingSession.partners.through.objects.filter(
+            trainingsession_id=OuterRef("pk"), organisation_id=user.organisation_id
+        )
+        return qs.filter(Q(organiser=user.organisation_id) | Exists(co_organised))
+    return qs.filter(organiser=user.organisation_id)
+
+
+def _register_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    return qs.filter(organiser=user.organisation_id)
+
+
+def _totals_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    """M&E and administrators see all sessions' totals; programme officers and ministry
+    focal points those of their organisation's country."""
+    if user.roles & {Role.MNE, Role.ADMIN}:
+        return qs
+    if not user.organisation_id:
+        return qs.none()
+    return qs.filter(country=user.organisation.country.code)
+
+
 SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "organisation": _organisation_scope,
     "project": _project_scope,
@@ -186,6 +231,9 @@ SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "referral": _referral_scope,
     "referral_inbox": _inbox_scope,
     "pathway": _pathway_scope,
+    "training": _training_scope,
+    "training_register": _register_scope,
+    "training_totals": _totals_scope,
 }
 
 

@@ -57,6 +57,18 @@ def home(request: HttpRequest) -> HttpResponse:
             context["referrals_overdue"] = list(
                 referral_selectors.outgoing(actor=user, overdue_only=True, now=now)[:10]
             )
+    if user.has_role(Role.PROGRAMME, Role.MNE, Role.MINISTRY):
+        from accounts.policy import Action, scope
+        from trainings import selectors as training_selectors
+        from trainings.models import TrainingSession
+
+        year = timezone.localdate().year
+        sessions = scope(user, "training_totals", Action.VIEW, TrainingSession.objects.all())
+        context["training_year"] = year
+        context["training_totals"] = training_selectors.totals(
+            sessions.filter(start_date__year=year)
+        )
+        context["training_totals_all"] = training_selectors.totals(sessions)
     if user.has_role(Role.SUPERVISOR):
         context["pending_closures"] = list(case_selectors.pending_closures(actor=user)[:10])
     if user.roles - {Role.PARTNER} or user.is_superuser:

@@ -39,6 +39,7 @@ from cases.models import (
 )
 from cases.services import ConflictError, records
 from cases.services import case as case_services
+from traffick_cm import uploads
 
 
 def _form_error(form: forms.BaseForm, error: ValidationError) -> None:
@@ -401,9 +402,7 @@ def document_download(request: HttpRequest, document_pk: int) -> HttpResponse:
         target=document.case,
         data={"record": "casedocument", "id": document.pk},
     )
-    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[
-        document.content_type
-    ]
+    extension = uploads.EXTENSIONS[document.content_type]
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

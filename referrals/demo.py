@@ -183,8 +183,12 @@ def load() -> int:
             continue
         if not has_current_consent(case, "referral_sharing"):
             records.consent_record(
-                actor=worker, case=case, scope="referral_sharing", granted=True,
-                given_by="guardian" if case.is_child else "person", method="written",
+                actor=worker,
+                case=case,
+                scope="referral_sharing",
+                granted=True,
+                given_by="guardian" if case.is_child else "person",
+                method="written",
                 given_on=timezone.localdate(),
             )
         referral = services.referral_send(actor=worker, referral=referral)

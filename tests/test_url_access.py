@@ -20,6 +20,7 @@ from cases.services import case as case_services
 from cases.services import records
 from partners.models import Contact, PathwayStep
 from referrals import services as referral_services
+from trainings import services as training_services
 from tests import factories
 
 ANON = "anonymous"
@@ -150,6 +151,21 @@ TABLE: dict[str, Row] = {
     "reports:donor_list": Row(only(*STAFF)),
     "reports:donor_create": Row(only(M, A)),
     "reports:donor_edit": Row(only(M, A), kwargs=lambda ctx: {"pk": ctx["donor"].pk}),
+    "trainings:session_list": Row(only(PR, M)),
+    "trainings:session_totals": Row(only(PR, M, MI, A)),
+    "trainings:session_export": Row(only(PR, M), data={"format": "csv"}),
+    "trainings:session_create": Row(only(PR)),
+    "trainings:session_import": Row(only(PR)),
+    "trainings:session_detail": Row(only(PR, M), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
+    "trainings:session_edit": Row(only(PR), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
+    "trainings:register": Row(only(PR), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
+    "trainings:register_import": Row(only(PR), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
+    "trainings:attachment_upload": Row(only(PR), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
+    # M&E officers read sessions but not what lists people (attendance sheets): 404.
+    "trainings:attachment_download": Row(
+        {**only(PR), str(M): 404},
+        kwargs=lambda ctx: {"attachment_pk": ctx["attachment"].pk},
+    ),
     "cases:case_list": Row(case_level(C, S)),
     "cases:case_register": Row(case_level(C, S)),
     "cases:duplicate_check": Row(case_level(C, S), data={"first_name": "Amina"}),
@@ -297,7 +313,28 @@ def ctx(db, org, other_org, users):
     )
     referral_services.referral_send(actor=users[Role.CASEWORKER], referral=external)
     region = factories.region()
+    session = training_services.session_record(
+        actor=users[Role.PROGRAMME],
+        organiser=org,
+        title="Training",
+        session_type="training",
+        start_date=date(2025, 3, 1),
+        end_date=date(2025, 3, 2),
+        country="CF",
+        audiences=["police"],
+        topics=["tip_basics"],
+        participants_female=3,
+        participants_male=4,
+    )
+    attachment = training_services.attachment_upload(
+        actor=users[Role.PROGRAMME],
+        session=session,
+        kind="agenda",
+        upload=SimpleUploadedFile("agenda.pdf", factories.PDF_BYTES),
+    )
     return {
+        "session": session,
+        "attachment": attachment,
         "incoming": incoming,
         "outgoing": outgoing,
         "external": external,

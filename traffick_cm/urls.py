@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
     path("partners/", include("partners.urls")),
+    path("trainings/", include("trainings.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,7 @@ from cases import vocabularies as v
 from cases.models import Case
 from cases.services.case import _case_create
 from partners.models import Organisation, Region
+from traffick_cm.tables import read_table
 
 MULTI = ";"
 # Our extension columns first, then the codebook's.
@@ -123,60 +124,6 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-class ImportFileError(Exception):
-    """The file cannot be read at all."""
-
-
-def read_table(name: str, stream: IO[bytes]) -> tuple[list[str], list[dict[str, str]]]:
-    """Headers and rows of a CSV (UTF-8, comma or semicolon) or XLSX file, as text."""
-    lowered = name.lower()
-    if lowered.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(stream, read_only=True, data_only=True)
-        except Exception as error:
-            raise ImportFileError(_("This is not a readable XLSX file.")) from error
-        sheet = workbook.worksheets[0]
-        rows_iter = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows_iter, [])]
-        rows = []
-        for values in rows_iter:
-            if values is None or all(x in (None, "") for x in values):
-                continue
-            rows.append({h: _cell_text(x) for h, x in zip(header, values, strict=False) if h})
-        return header, rows
-    if lowered.endswith(".csv"):
-        try:
-            text = stream.read().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFileError(_("The CSV file must be encoded in UTF-8.")) from error
-        try:
-            dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        rows = [
-            {k: (val or "").strip() for k, val in row.items() if k}
-            for row in reader
-            if any((val or "").strip() for val in row.values() if isinstance(val, str))
-        ]
-        return header, rows
-    raise ImportFileError(_("Upload a .csv or .xlsx file."))
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()[:10]
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 class _Row:

@@ -12,6 +12,10 @@ def labels(codes: list[str], vocabulary: str) -> str:
     {{ case.exploitation_types|labels:"ExploitationType" }}."""
     if vocabulary == "Country":
         names = dict(countries)
+    elif vocabulary.startswith("trainings."):
+        from trainings import vocabularies as training_vocabularies
+
+        names = dict(getattr(training_vocabularies, vocabulary.split(".", 1)[1]).choices)
     else:
         names = dict(getattr(vocabularies, vocabulary).choices)
     return ", ".join(str(names.get(code, code)) for code in codes or [])

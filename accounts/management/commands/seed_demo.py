@@ -23,6 +23,9 @@ class Command(BaseCommand):
         from referrals import demo as referral_demo
 
         self.stdout.write(f"Demo referrals created: {referral_demo.load()}.")
+        from trainings import demo as training_demo
+
+        self.stdout.write(f"Demo training sessions created: {training_demo.load()}.")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         width = max(len(u[0]) for u in users)
         for username, roles, org in users:

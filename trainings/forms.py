@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from accounts.models import User
+from partners.models import Organisation, Region
+from reports.models import Project
+from trainings import vocabularies as v
+from trainings.models import Participant, TrainingSession
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class RegionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return f"{obj.name} ({obj.country.code})"
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "title",
+            "session_type",
+            "topics",
+            "audiences",
+            "partners",
+            "facilitators",
+            "country",
+            "region",
+            "locality",
+            "venue",
+            "online",
+            "start_date",
+            "end_date",
+            "project",
+            "participants_female",
+            "participants_male",
+            "participants_other",
+            "age_under_18",
+            "age_18_24",
+            "age_25_plus",
+            "pre_test_average",
+            "post_test_average",
+            "notes",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "partners": forms.SelectMultiple(attrs={"size": 5}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"] = RegionField(
+            label=_("Region"), required=False, queryset=Region.objects.order_by("country", "name")
+        )
+        self.fields["partners"].queryset = Organisation.objects.filter(is_active=True).exclude(
+            pk=actor.organisation_id
+        )
+        self.fields["project"].queryset = Project.objects.filter(
+            organisations=actor.organisation_id
+        ).order_by("code")
+        self.fields["participants_female"].widget.attrs["data-count"] = "sex"
+        self.fields["participants_male"].widget.attrs["data-count"] = "sex"
+        self.fields["participants_other"].widget.attrs["data-count"] = "sex"
+        if actor.organisation_id and not self.instance.pk:
+            self.fields["country"].initial = actor.organisation.country.code
+
+
+class SessionFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    session_type = forms.ChoiceField(label=_("Type"), required=False)
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    audience = forms.ChoiceField(label=_("Audience"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    region = RegionField(label=_("Region"), required=False, queryset=Region.objects.all())
+    organiser = forms.ModelChoiceField(
+        label=_("Organiser"), required=False, queryset=Organisation.objects.order_by("name")
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"), required=False, queryset=Project.objects.order_by("code")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        every = [("", _("All"))]
+        self.fields["session_type"].choices = every + list(v.SessionType.choices)
+        self.fields["topic"].choices = every + list(v.Topic.choices)
+        self.fields["audience"].choices = every + list(v.Audience.choices)
+        self.fields["country"].choices = every + list(countries)
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = [
+            "name",
+            "organisation",
+            "function",
+            "sex",
+            "phone",
+            "email",
+            "pre_score",
+            "post_score",
+        ]
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=v.AttachmentKind.choices)
+    upload = forms.FileField(label=_("File (PDF, image, XLSX or DOCX)"))
+
+
+class ImportForm(forms.Form):
+    upload = forms.FileField(label=_("CSV or XLSX file"))
+    create_missing = forms.BooleanField(
+        label=_("Create organisations, projects and regions that do not exist yet"),
+        required=False,
+    )
+
+
+class RegisterImportForm(forms.Form):
+    upload = forms.FileField(label=_("CSV or XLSX file"))

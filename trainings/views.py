@@ -1,0 +1,262 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import log_action
+from accounts.policy import Action, can, can_on, get_for_user_or_404, require, scope
+from traffick_cm import uploads
+from traffick_cm.tables import ImportFileError
+from trainings import forms as training_forms
+from trainings import selectors, services, transfer
+from trainings.models import SessionAttachment, TrainingSession
+
+
+def _attach(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _criteria(request: HttpRequest) -> tuple[training_forms.SessionFilterForm, dict]:
+    filters = training_forms.SessionFilterForm(request.GET or None)
+    return filters, (filters.cleaned_data if filters.is_valid() else {})
+
+
+@require("training", Action.LIST)
+def session_list(request: HttpRequest) -> HttpResponse:
+    filters, criteria = _criteria(request)
+    qs = selectors.session_list(actor=request.user, criteria=criteria)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return render(
+        request,
+        "trainings/session_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "totals": selectors.totals(qs),
+            "querystring": querystring.urlencode(),
+            "can_create": can(request.user, "training", Action.CREATE),
+        },
+    )
+
+
+@require("training_totals", Action.VIEW)
+def session_totals(request: HttpRequest) -> HttpResponse:
+    """People reached: totals only (no session records, no register)."""
+    filters, criteria = _criteria(request)
+    qs = scope(request.user, "training_totals", Action.VIEW, TrainingSession.objects.all())
+    return render(
+        request,
+        "trainings/session_totals.html",
+        {"filters": filters, "totals": selectors.totals(selectors.filtered(qs, criteria))},
+    )
+
+
+@require("training", Action.EXPORT)
+def session_export(request: HttpRequest) -> HttpResponse:
+    _filters, criteria = _criteria(request)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    qs = selectors.session_list(actor=request.user, criteria=criteria, action=Action.EXPORT)
+    content, content_type = transfer.export(qs.prefetch_related("partners"), fmt)
+    log_action(
+        "trainings.sessions.exported", actor=request.user, data={"format": fmt, "count": qs.count()}
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="sessions-{timezone.localdate():%Y%m%d}.{fmt}"'
+    )
+    return response
+
+
+@require("training", Action.CREATE)
+def session_create(request: HttpRequest) -> HttpResponse:
+    form = training_forms.SessionForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        partners = data.pop("partners")
+        try:
+            session = services.session_record(
+                actor=request.user, organiser=request.user.organisation, partners=partners, **data
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Session recorded."))
+            return redirect("trainings:session_detail", pk=session.pk)
+    return render(request, "trainings/session_form.html", {"form": form})
+
+
+@require("training", Action.VIEW)
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for(actor=request.user, pk=pk)
+    can_register = can_on(request.user, "training_register", Action.VIEW, session)
+    return render(
+        request,
+        "trainings/session_detail.html",
+        {
+            "session": session,
+            "partners": session.partners.all(),
+            "attachments": session.attachments.all(),
+            "can_change": can_on(request.user, "training", Action.CHANGE, session),
+            "can_register": can_register,
+            "participant_count": session.participants.count() if can_register else None,
+        },
+    )
+
+
+@require("training", Action.CHANGE)
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for(actor=request.user, pk=pk, action=Action.CHANGE)
+    form = training_forms.SessionForm(request.POST or None, instance=session, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        partners = data.pop("partners")
+        try:
+            services.session_update(actor=request.user, session=session, partners=partners, **data)
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("trainings:session_detail", pk=session.pk)
+    return render(request, "trainings/session_form.html", {"form": form, "session": session})
+
+
+@require("training", Action.CREATE)
+def session_import(request: HttpRequest) -> HttpResponse:
+    form = training_forms.ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["upload"]
+        try:
+            report = transfer.import_sessions(
+                name=upload.name,
+                stream=upload,
+                actor=request.user,
+                create_missing=form.cleaned_data["create_missing"],
+            )
+        except ImportFileError as error:
+            form.add_error("upload", str(error))
+    status = 400 if report is not None and not report.ok else 200
+    return render(
+        request,
+        "trainings/session_import.html",
+        {"form": form, "report": report, "columns": transfer.COLUMNS},
+        status=status,
+    )
+
+
+def _register_session(request: HttpRequest, pk: int, action: Action) -> TrainingSession:
+    return get_for_user_or_404(
+        request.user, "training_register", action, TrainingSession.objects.all(), pk=pk
+    )
+
+
+@require("training_register", Action.VIEW)
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _register_session(request, pk, Action.VIEW)
+    form = training_forms.ParticipantForm(request.POST or None)
+    import_form = training_forms.RegisterImportForm()
+    if request.method == "POST":
+        session = _register_session(request, pk, Action.CHANGE)
+        if form.is_valid():
+            try:
+                services.participant_add(actor=request.user, session=session, **form.cleaned_data)
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                messages.success(request, _("Participant added."))
+                return redirect("trainings:register", pk=session.pk)
+    participants = session.participants.order_by("pk")
+    return render(
+        request,
+        "trainings/register.html",
+        {
+            "session": session,
+            "participants": participants,
+            "form": form,
+            "import_form": import_form,
+            "columns": transfer.REGISTER_COLUMNS,
+        },
+    )
+
+
+@require("training_register", Action.CHANGE)
+def register_import(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _register_session(request, pk, Action.CHANGE)
+    form = training_forms.RegisterImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["upload"]
+        try:
+            report = transfer.import_register(
+                name=upload.name, stream=upload, session=session, actor=request.user
+            )
+        except ImportFileError as error:
+            form.add_error("upload", str(error))
+        else:
+            if report.ok:
+                messages.success(
+                    request,
+                    _("%(created)s participants added; %(skipped)s were already there.")
+                    % {"created": report.created, "skipped": report.already_imported},
+                )
+                return redirect("trainings:register", pk=session.pk)
+    status = 400 if report is not None and not report.ok else 200
+    return render(
+        request,
+        "trainings/register_import.html",
+        {"session": session, "form": form, "report": report, "columns": transfer.REGISTER_COLUMNS},
+        status=status,
+    )
+
+
+@require("training", Action.CHANGE)
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for(actor=request.user, pk=pk, action=Action.CHANGE)
+    form = training_forms.AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attachment_upload(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("File attached."))
+            return redirect("trainings:session_detail", pk=session.pk)
+    return render(request, "trainings/attachment_form.html", {"form": form, "session": session})
+
+
+@require("training", Action.VIEW)
+def attachment_download(request: HttpRequest, attachment_pk: int) -> HttpResponse:
+    attachment = get_object_or_404(
+        SessionAttachment.objects.select_related("session"), pk=attachment_pk
+    )
+    # Attendance sheets list people: the register's rule applies.
+    if not can_on(request.user, "training_register", Action.VIEW, attachment.session):
+        raise Http404
+    from accounts.audit import log_action
+
+    log_action(
+        "trainings.attachment.downloaded",
+        actor=request.user,
+        target=attachment.session,
+        data={"attachment": attachment.pk},
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        content_type=attachment.content_type,
+        filename=f"session-{attachment.session_id}-{attachment.kind}-{attachment.pk}."
+        f"{uploads.EXTENSIONS[attachment.content_type]}",
+    )
