@@ -20,8 +20,8 @@ from cases.services import case as case_services
 from cases.services import records
 from partners.models import Contact, PathwayStep
 from referrals import services as referral_services
-from trainings import services as training_services
 from tests import factories
+from trainings import services as training_services
 
 ANON = "anonymous"
 SUPER = "superuser"
