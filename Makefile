@@ -25,6 +25,7 @@ run: install
 	@bin/write-dot-env $(PY)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py setup_schedules
 	$(PY) manage.py seed_demo
 	@broker=$$($(PY) manage.py shell -c "from django.conf import settings; print(settings.CELERY_BROKER_URL)"); \
 	pids=""; \

@@ -114,6 +114,33 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
     "training_totals": {
         Action.VIEW: frozenset({Role.PROGRAMME, Role.MNE, Role.MINISTRY, Role.ADMIN}),
     },
+    # National action plans: read by M&E, ministry, programme and administrators; progress
+    # recorded by M&E, ministry focal points and administrators.
+    "action_plan": {
+        Action.LIST: frozenset({Role.MNE, Role.MINISTRY, Role.PROGRAMME, Role.ADMIN}),
+        Action.VIEW: frozenset({Role.MNE, Role.MINISTRY, Role.PROGRAMME, Role.ADMIN}),
+        Action.CHANGE: frozenset({Role.MNE, Role.MINISTRY, Role.ADMIN}),
+    },
+    # Indicator values entered by hand.
+    "indicator": {
+        Action.CHANGE: frozenset({Role.MNE, Role.ADMIN}),
+    },
+    # Report runs and their files: M&E and administrators; ministry focal points read the
+    # action-plan and operational reports of their country.
+    "report_run": {
+        Action.LIST: frozenset({Role.MNE, Role.ADMIN, Role.MINISTRY}),
+        Action.VIEW: frozenset({Role.MNE, Role.ADMIN, Role.MINISTRY}),
+        Action.EXPORT: frozenset({Role.MNE, Role.ADMIN, Role.MINISTRY}),
+        Action.CREATE: frozenset({Role.MNE, Role.ADMIN}),
+    },
+    # The anonymised CTDC dataset.
+    "ctdc": {
+        Action.EXPORT: frozenset({Role.MNE}),
+    },
+    # The national dashboard (aggregates only, small counts suppressed).
+    "dashboard": {
+        Action.VIEW: frozenset({Role.MINISTRY, Role.MNE, Role.ADMIN}),
+    },
     "user": {
         Action.LIST: frozenset({Role.ADMIN}),
         Action.VIEW: frozenset({Role.ADMIN}),
@@ -221,6 +248,27 @@ def _totals_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
     return qs.filter(country=user.organisation.country.code)
 
 
+def _plan_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    if not user.organisation_id:
+        return qs.none()
+    return qs.filter(country=user.organisation.country.code)
+
+
+def _run_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    if user.roles & {Role.MNE, Role.ADMIN}:
+        return qs
+    if not user.organisation_id:
+        return qs.none()
+    country = user.organisation.country.code
+    from reports.models import ActionPlan
+
+    plans = ActionPlan.objects.filter(country=country).values_list("code", flat=True)
+    return qs.filter(
+        Q(kind="operational", parameters_key=f"country={country}")
+        | Q(kind="nap", parameters_key__in=[f"plan={code}" for code in plans])
+    )
+
+
 SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "organisation": _organisation_scope,
     "project": _project_scope,
@@ -234,6 +282,8 @@ SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "training": _training_scope,
     "training_register": _register_scope,
     "training_totals": _totals_scope,
+    "action_plan": _plan_scope,
+    "report_run": _run_scope,
 }
 
 

@@ -20,7 +20,8 @@ def once(
 ) -> tuple[M, bool]:
     """Run `create` unless this token was used before; returns (record, created)."""
     if token is None or user is None:
-        return create(), True
+        with transaction.atomic():
+            return create(), True
     label = model._meta.label_lower
     try:
         with transaction.atomic():

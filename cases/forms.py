@@ -50,10 +50,17 @@ CASE_FORM_FIELDS = [f for f in CASE_FIELDS if f != "external_id"]
 PERSON_FORM_FIELDS = list(PERSON_FIELDS)
 
 
+def _signable(value: Any) -> Any:
+    """A loaded value as the edit form signs it: lists stay lists, the rest is text."""
+    if value is None or isinstance(value, list):
+        return value
+    return str(value)
+
+
 class CaseFieldsForm(forms.Form):
     """The case and the person, as a caseworker registers or edits them."""
 
-    sex = forms.ChoiceField(label=_("Sex"), choices=v.Sex.choices)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *v.Sex.choices])
     citizenships = forms.MultipleChoiceField(
         label=_("Citizenships"),
         choices=countries,
@@ -125,9 +132,11 @@ class CaseRegisterForm(CaseFieldsForm):
         ),
     )
     consent_given_by = forms.ChoiceField(
-        label=_("Consent given by"), choices=v.ConsentGiver.choices
+        label=_("Consent given by"), choices=[("", "—"), *v.ConsentGiver.choices]
     )
-    consent_method = forms.ChoiceField(label=_("Consent given"), choices=v.ConsentMethod.choices)
+    consent_method = forms.ChoiceField(
+        label=_("Consent given"), choices=[("", "—"), *v.ConsentMethod.choices]
+    )
     consent_given_on = forms.DateField(label=_("Date of consent"), widget=DateInput())
     submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
@@ -180,7 +189,7 @@ class CaseEditForm(CaseFieldsForm):
             initial[name] = getattr(person, name)
         initial["version"] = case.version
         initial["loaded"] = signing.dumps(
-            {k: (str(val) if val is not None else None) for k, val in initial.items()},
+            {k: _signable(val) for k, val in initial.items()},
             salt=cls.SALT,
         )
         return initial
@@ -210,7 +219,7 @@ class ExploitationForm(forms.ModelForm):
         initial = {name: getattr(case, name) for name in EXPLOITATION_FIELDS}
         initial["version"] = case.version
         initial["loaded"] = signing.dumps(
-            {k: (str(val) if val is not None else None) for k, val in initial.items()},
+            {k: _signable(val) for k, val in initial.items()},
             salt=cls.SALT,
         )
         return initial

@@ -210,18 +210,18 @@ class Person(models.Model):
     education = models.CharField(
         _("highest level of education"), max_length=40, choices=v.Education.choices, blank=True
     )
-    identity_documents = EncryptedTextField(_("identity documents"), blank=True)
+    identity_documents = EncryptedTextField(_("identity documents"), blank=True, multiline=True)
     phone = EncryptedTextField(_("phone"), blank=True)
     address = EncryptedTextField(_("address"), blank=True)
     displacement_status = models.CharField(
         _("displacement status"), max_length=20, choices=v.DisplacementStatus.choices, blank=True
     )
     has_disability = models.BooleanField(_("disability"), default=False)
-    disability_details = EncryptedTextField(_("disability details"), blank=True)
+    disability_details = EncryptedTextField(_("disability details"), blank=True, multiline=True)
     sogiesc_consent = models.BooleanField(
         _("the person explicitly agreed to record SOGIESC information"), default=False
     )
-    sogiesc = EncryptedTextField(_("SOGIESC information"), blank=True)
+    sogiesc = EncryptedTextField(_("SOGIESC information"), blank=True, multiline=True)
 
     class Meta:
         verbose_name = _("person")
@@ -257,7 +257,7 @@ class TraffickingEvent(models.Model):
     country = CountryField(_("country"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
-    description = EncryptedTextField(_("description"), blank=True)
+    description = EncryptedTextField(_("description"), blank=True, multiline=True)
 
     class Meta:
         ordering = ["date", "pk"]
@@ -295,7 +295,7 @@ class Assessment(models.Model):
     assessed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     needs = ChoiceListField(_("needs"), choices_list=v.ServiceType)
     risk_level = models.CharField(_("risk level"), max_length=10, choices=v.RiskLevel.choices)
-    risks = EncryptedTextField(_("risks"), blank=True)
+    risks = EncryptedTextField(_("risks"), blank=True, multiline=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -307,8 +307,8 @@ class Assessment(models.Model):
 class SupportPlan(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_plans")
     type = models.CharField(_("type"), max_length=40, choices=v.SupportPlanType.choices)
-    objectives = EncryptedTextField(_("objectives"))
-    action_plan = EncryptedTextField(_("actions"), blank=True)
+    objectives = EncryptedTextField(_("objectives"), multiline=True)
+    action_plan = EncryptedTextField(_("actions"), blank=True, multiline=True)
     planned_services = ChoiceListField(_("planned services"), choices_list=v.ServiceType)
     planned_end_on = models.DateField(_("planned end date"), null=True, blank=True)
     actual_end_on = models.DateField(_("actual end date"), null=True, blank=True)
@@ -341,7 +341,7 @@ class ServiceDelivery(models.Model):
         blank=True,
         related_name="services",
     )
-    notes = EncryptedTextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True, multiline=True)
     # Set when a partner delivered the service through a completed referral.
     referral = models.OneToOneField(
         "referrals.Referral",
@@ -364,7 +364,7 @@ class ServiceDelivery(models.Model):
 
 class CaseNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
-    body = EncryptedTextField(_("note"))
+    body = EncryptedTextField(_("note"), multiline=True)
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -437,7 +437,7 @@ class LegalProceeding(models.Model):
     compensation_amount = models.DecimalField(
         _("compensation amount"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    notes = EncryptedTextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True, multiline=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -473,7 +473,7 @@ class ClosureRequest(models.Model):
     reason = models.CharField(
         _("reason for closure"), max_length=40, choices=v.ClosureReason.choices
     )
-    details = EncryptedTextField(_("details"), blank=True)
+    details = EncryptedTextField(_("details"), blank=True, multiline=True)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)

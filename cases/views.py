@@ -40,6 +40,7 @@ from cases.models import (
 from cases.services import ConflictError, records
 from cases.services import case as case_services
 from traffick_cm import uploads
+from traffick_cm.tables import ImportFileError
 
 
 def _form_error(form: forms.BaseForm, error: ValidationError) -> None:
@@ -362,8 +363,12 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
 @require("case", Action.CHANGE)
 def event_delete(request: HttpRequest, event_pk: int) -> HttpResponse:
     event = _case_record(request, TraffickingEvent, event_pk)
-    records.event_delete(actor=request.user, event=event)
-    messages.success(request, _("Event removed."))
+    try:
+        records.event_delete(actor=request.user, event=event)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Event removed."))
     return redirect("cases:case_detail", pk=event.case_id)
 
 
@@ -579,7 +584,7 @@ def case_import(request: HttpRequest) -> HttpResponse:
                 organisation=request.user.organisation,
                 actor=request.user,
             )
-        except transfer.ImportFileError as error:
+        except ImportFileError as error:
             form.add_error("upload", str(error))
         else:
             if report.ok:

@@ -95,7 +95,7 @@ class Referral(models.Model):
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
-    reason = EncryptedTextField(_("reason for referral"))
+    reason = EncryptedTextField(_("reason for referral"), multiline=True)
     destination_country = CountryField(_("destination country"))
     status = models.CharField(
         _("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
@@ -104,7 +104,7 @@ class Referral(models.Model):
     # The packet as sent: a frozen, encrypted copy of the chosen fields.
     packet = EncryptedTextField(blank=True)
     consent_override = models.BooleanField(_("sent without consent (emergency)"), default=False)
-    override_justification = EncryptedTextField(_("justification"), blank=True)
+    override_justification = EncryptedTextField(_("justification"), blank=True, multiline=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -115,7 +115,7 @@ class Referral(models.Model):
     )
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
     outcome = models.CharField(_("outcome"), max_length=300, blank=True)
-    feedback = EncryptedTextField(_("feedback to the referrer"), blank=True)
+    feedback = EncryptedTextField(_("feedback to the referrer"), blank=True, multiline=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # The deadline a reminder was sent for: one reminder per deadline, never two.
     reminder_sent_for = models.DateTimeField(null=True, blank=True)

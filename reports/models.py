@@ -6,6 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from partners.models import Organisation
+from traffick_cm.fields import ChoiceListField
+
+
+class SDGTarget(models.TextChoices):
+    T5_2 = "5.2", _("5.2 Violence against women and girls, including trafficking")
+    T8_7 = "8.7", _("8.7 Forced labour, modern slavery, trafficking, child labour")
+    T10_7 = "10.7", _("10.7 Orderly, safe and regular migration")
+    T16_2 = "16.2", _("16.2 Abuse, exploitation and trafficking of children")
 
 
 class Donor(models.Model):
@@ -39,6 +47,7 @@ class Project(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+    sdg_targets = ChoiceListField(_("SDG targets"), choices_list=SDGTarget)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -54,3 +63,281 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.title}"
+
+
+class ActionPlan(models.Model):
+    """A national action plan against trafficking (NAP)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    country = CountryField(_("country"))
+    title = models.CharField(_("title"), max_length=300)
+    period_start = models.DateField(_("start of the period"))
+    period_end = models.DateField(_("end of the period"))
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    coordinating_body = models.ForeignKey(
+        Organisation,
+        verbose_name=_("coordinating body"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_plans",
+    )
+
+    class Meta:
+        ordering = ["country", "-period_start"]
+        verbose_name = _("national action plan")
+        verbose_name_plural = _("national action plans")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Pillar(models.Model):
+    """A pillar of a plan: the 4P (prevention, protection, prosecution, partnership) by
+    default; plans may define others."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="pillars")
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=120)
+    order = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="pillar_code_unique_per_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActionPointStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    DELAYED = "delayed", _("Delayed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ActionPoint(models.Model):
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="action_points")
+    pillar = models.ForeignKey(
+        Pillar, verbose_name=_("pillar"), on_delete=models.PROTECT, related_name="action_points"
+    )
+    number = models.CharField(_("number"), max_length=20)
+    text = models.TextField(_("action"))
+    lead = models.ForeignKey(
+        Organisation,
+        verbose_name=_("lead institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    supporting = models.ManyToManyField(
+        Organisation, verbose_name=_("supporting institutions"), blank=True, related_name="+"
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ActionPointStatus.choices,
+        default=ActionPointStatus.NOT_STARTED,
+    )
+
+    class Meta:
+        ordering = ["plan", "pillar__order", "number"]
+        verbose_name = _("action point")
+        verbose_name_plural = _("action points")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="action_point_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:80]}"
+
+
+def _evidence_path(instance: ProgressUpdate, filename: str) -> str:
+    import uuid
+
+    return f"nap-evidence/{uuid.uuid4().hex}"
+
+
+class ProgressUpdate(models.Model):
+    action_point = models.ForeignKey(ActionPoint, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=20, choices=ActionPointStatus.choices)
+    narrative = models.TextField(_("progress"))
+    evidence = models.FileField(upload_to=_evidence_path, blank=True)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    evidence_type = models.CharField(max_length=100, blank=True)
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+
+
+class Computation(models.TextChoices):
+    """How an indicator's value is computed from the data; each has a documented definition
+    (see reports/indicators.py)."""
+
+    MANUAL = "manual", _("Entered by hand")
+    PEOPLE_TRAINED = "people_trained", _("People trained or reached")
+    PEOPLE_TRAINED_AUDIENCE = "people_trained_audience", _("People trained, one audience")
+    SESSIONS_ON_TOPIC = "sessions_on_topic", _("Sessions on a topic")
+    VICTIMS_IDENTIFIED = "victims_identified", _("Presumed victims identified")
+    REFERRALS_COMPLETED = "referrals_completed", _("Referrals completed")
+    SERVICES_DELIVERED = "services_delivered", _("Services delivered")
+    ACTION_POINTS_COMPLETED = "action_points_completed", _("Action points completed")
+
+
+class Indicator(models.Model):
+    """An indicator of a plan or of a project's logframe."""
+
+    plan = models.ForeignKey(
+        ActionPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators"
+    )
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators"
+    )
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("indicator"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=40, default="people")
+    baseline = models.DecimalField(_("baseline"), max_digits=12, decimal_places=2, default=0)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+    computation = models.CharField(
+        _("computation"), max_length=30, choices=Computation.choices, default=Computation.MANUAL
+    )
+    parameter = models.CharField(
+        _("parameter"),
+        max_length=60,
+        blank=True,
+        help_text=_("The audience, topic or service code the computation counts."),
+    )
+    sdg_targets = ChoiceListField(_("SDG targets"), choices_list=SDGTarget)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan__isnull=False) | Q(project__isnull=False),
+                name="indicator_belongs_to_plan_or_project",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class IndicatorTarget(models.Model):
+    """A target for one period (a logframe's yearly or quarterly milestones)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    target = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["period_start"]
+
+
+class IndicatorValue(models.Model):
+    """A value entered by hand for a period (manual indicators)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    entered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_end"]
+
+
+class ReportKind(models.TextChoices):
+    DONOR = "donor", _("Donor report")
+    NAP = "nap", _("National action plan progress report")
+    OPERATIONAL = "operational", _("Operational statistics")
+
+
+class ReportRun(models.Model):
+    """One production of a report for a kind, parameters and period: made exactly once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Schedule")
+        PERSON = "person", _("Person")
+
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    parameters = models.JSONField(default=dict)
+    # The parameters as one canonical string, so that the unique constraint sees them.
+    parameters_key = models.CharField(max_length=200)
+    period_from = models.DateField()
+    period_to = models.DateField()
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "parameters_key", "period_from", "period_to"],
+                name="report_run_exactly_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.parameters_key} {self.period_from}–{self.period_to}"
+
+
+def _report_path(instance: ReportFile, filename: str) -> str:
+    return f"reports/{instance.run_id}/{filename}"
+
+
+class ReportFile(models.Model):
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="files")
+    format = models.CharField(max_length=5)
+    file = models.FileField(upload_to=_report_path, max_length=200)
+    checksum = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "format"], name="report_file_once"),
+        ]
+
+
+class ReportSubscription(models.Model):
+    """Who gets an email (with a link, never the file) when a scheduled report is ready."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    parameters_key = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "parameters_key"], name="report_subscription_unique"
+            ),
+        ]

@@ -33,3 +33,22 @@ def donor_list(*, actor: User) -> QuerySet[Donor]:
     return scope(actor, "donor", Action.LIST, Donor.objects.all()).annotate(
         project_count=Count("projects")
     )
+
+
+def plan_list(*, actor: User) -> QuerySet:
+    from reports.models import ActionPlan
+
+    return scope(actor, "action_plan", Action.LIST, ActionPlan.objects.all()).select_related(
+        "coordinating_body"
+    )
+
+
+def run_list(*, actor: User) -> QuerySet:
+    from reports.models import ReportRun
+
+    return (
+        scope(actor, "report_run", Action.LIST, ReportRun.objects.all())
+        .select_related("requested_by")
+        .prefetch_related("files")
+        .order_by("-created_at")
+    )

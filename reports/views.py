@@ -1,16 +1,40 @@
 from __future__ import annotations
 
+import io
+from datetime import timedelta
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import log_action
 from accounts.policy import Action, can, can_on, get_for_user_or_404, require
-from reports import selectors, services
-from reports.forms import DonorForm, ProjectFilterForm, ProjectForm
-from reports.models import Donor, Project
+from reports import builders, ctdc, indicators, plans, runs, selectors, services, statistics
+from reports.forms import (
+    DashboardFilterForm,
+    DonorForm,
+    IndicatorValueForm,
+    ProgressForm,
+    ProjectFilterForm,
+    ProjectForm,
+    ReportRequestForm,
+)
+from reports.models import (
+    ActionPlan,
+    ActionPoint,
+    Donor,
+    Indicator,
+    ProgressUpdate,
+    Project,
+    ReportFile,
+    ReportRun,
+)
+from reports.statistics import Scope
+from traffick_cm import uploads
 
 
 def _get_project_for_user(request: HttpRequest, pk: int, action: Action) -> Project:
@@ -45,6 +69,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @require("project", Action.VIEW)
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get_project_for_user(request, pk, Action.VIEW)
+    today = timezone.localdate()
+    start, end = project.start_date, min(project.end_date, today)
     return render(
         request,
         "reports/project_detail.html",
@@ -52,8 +78,19 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "organisations": project.organisations.all(),
             "can_change": can_on(request.user, "project", Action.CHANGE, project),
+            # Logframe: values to date against targets (victim figures suppressed).
+            "indicator_rows": indicators.rows(
+                project.indicators.all(), start, max(start, end), k=suppression_k()
+            ),
+            "trainings": statistics.trainings(Scope(project=project), start, max(start, end)),
         },
     )
+
+
+def suppression_k() -> int:
+    from reports import suppression
+
+    return suppression.threshold()
 
 
 @require("project", Action.CREATE)
@@ -118,3 +155,274 @@ def donor_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Changes saved."))
         return redirect("reports:donor_list")
     return render(request, "reports/donor_form.html", {"form": form, "donor": donor})
+
+
+@require("action_plan", Action.LIST)
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "reports/plan_list.html", {"plans": selectors.plan_list(actor=request.user)}
+    )
+
+
+@require("action_plan", Action.VIEW)
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_for_user_or_404(
+        request.user,
+        "action_plan",
+        Action.VIEW,
+        ActionPlan.objects.select_related("coordinating_body"),
+        pk=pk,
+    )
+    today = timezone.localdate()
+    points = (
+        plan.action_points.select_related("pillar", "lead")
+        .prefetch_related("updates")
+        .order_by("pillar__order", "number")
+    )
+    return render(
+        request,
+        "reports/plan_detail.html",
+        {
+            "plan": plan,
+            "points": points,
+            "by_pillar": indicators.action_points_by_pillar(plan),
+            "indicator_rows": indicators.rows(
+                plan.indicators.all(),
+                plan.period_start,
+                min(plan.period_end, today),
+                k=suppression_k(),
+            ),
+            "indicator_objects": {i.code: i for i in plan.indicators.all()},
+            "can_change": can(request.user, "action_plan", Action.CHANGE),
+            "can_enter_values": can(request.user, "indicator", Action.CHANGE),
+        },
+    )
+
+
+@require("action_plan", Action.CHANGE)
+def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
+    point = get_object_or_404(ActionPoint.objects.select_related("plan"), pk=pk)
+    if not can_on(request.user, "action_plan", Action.CHANGE, point.plan):
+        raise Http404
+    form = ProgressForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"date": timezone.localdate(), "status": point.status},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plans.progress_record(
+                actor=request.user,
+                action_point=point,
+                status=data["status"],
+                narrative=data["narrative"],
+                on=data["date"],
+                evidence=data["evidence"],
+            )
+        except ValidationError as error:
+            for field, errors in getattr(error, "error_dict", {None: error.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Progress recorded."))
+            return redirect("reports:plan_detail", pk=point.plan_id)
+    return render(request, "reports/progress_form.html", {"form": form, "point": point})
+
+
+@require("action_plan", Action.VIEW)
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    update = get_object_or_404(ProgressUpdate.objects.select_related("action_point__plan"), pk=pk)
+    if not update.evidence or not can_on(
+        request.user, "action_plan", Action.VIEW, update.action_point.plan
+    ):
+        raise Http404
+    log_action(
+        "reports.evidence.downloaded",
+        actor=request.user,
+        target=update.action_point,
+        data={"update": update.pk},
+    )
+    return FileResponse(
+        update.evidence.open("rb"),
+        as_attachment=True,
+        content_type=update.evidence_type,
+        filename=f"evidence-{update.pk}.{uploads.EXTENSIONS[update.evidence_type]}",
+    )
+
+
+@require("indicator", Action.CHANGE)
+def indicator_value(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("plan", "project"), pk=pk)
+    allowed = (
+        can_on(request.user, "action_plan", Action.VIEW, indicator.plan)
+        if indicator.plan_id
+        else can_on(request.user, "project", Action.CHANGE, indicator.project)
+    )
+    if not allowed:
+        raise Http404
+    form = IndicatorValueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plans.indicator_value_enter(
+                actor=request.user, indicator=indicator, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for field, errors in getattr(error, "error_dict", {None: error.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Value saved."))
+            if indicator.plan_id:
+                return redirect("reports:plan_detail", pk=indicator.plan_id)
+            return redirect("reports:project_detail", pk=indicator.project_id)
+    return render(
+        request, "reports/indicator_value_form.html", {"form": form, "indicator": indicator}
+    )
+
+
+@require("report_run", Action.LIST)
+def run_list(request: HttpRequest) -> HttpResponse:
+    form = None
+    if can(request.user, "report_run", Action.CREATE):
+        today = timezone.localdate()
+        form = ReportRequestForm(
+            request.POST or None,
+            initial={"period_from": today.replace(day=1) - timedelta(days=90), "period_to": today},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                run, created = runs.run_request(
+                    kind=form.cleaned_data["kind"],
+                    parameters=form.parameters(),
+                    period_from=form.cleaned_data["period_from"],
+                    period_to=form.cleaned_data["period_to"],
+                    trigger=ReportRun.Trigger.PERSON,
+                    requested_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if created:
+                    messages.success(request, _("Report requested: it is being produced."))
+                else:
+                    messages.info(request, _("This report exists already for that period."))
+                return redirect("reports:run_detail", pk=run.pk)
+    elif request.method == "POST":
+        raise Http404
+    page = Paginator(selectors.run_list(actor=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "reports/run_list.html", {"page": page, "form": form})
+
+
+@require("report_run", Action.VIEW)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_for_user_or_404(
+        request.user, "report_run", Action.VIEW, ReportRun.objects.prefetch_related("files"), pk=pk
+    )
+    return render(request, "reports/run_detail.html", {"run": run})
+
+
+@require("report_run", Action.EXPORT)
+def run_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    run = get_for_user_or_404(
+        request.user, "report_run", Action.EXPORT, ReportRun.objects.all(), pk=pk
+    )
+    report_file = ReportFile.objects.filter(run=run, format=fmt).first()
+    if report_file is None or run.status != ReportRun.Status.DONE:
+        raise Http404
+    log_action("reports.run.downloaded", actor=request.user, target=run, data={"format": fmt})
+    name = f"{run.kind}-{run.parameters_key.split('=')[-1]}-{run.period_from}-{run.period_to}"
+    return FileResponse(
+        report_file.file.open("rb"),
+        as_attachment=True,
+        content_type=builders.CONTENT_TYPES[fmt],
+        filename=f"{name}.{fmt}",
+    )
+
+
+@require("ctdc", Action.EXPORT)
+def ctdc_export(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "reports/ctdc.html", {"columns": ctdc.COLUMNS})
+    try:
+        k = max(int(request.POST.get("k", "11")), 2)
+    except ValueError:
+        k = 11
+    buffer = io.StringIO()
+    summary = ctdc.export(buffer, k=k)
+    log_action("reports.ctdc.exported", actor=request.user, data=summary)
+    response = HttpResponse(buffer.getvalue().encode(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="ctdc-k{k}-{timezone.localdate():%Y%m%d}.csv"'
+    )
+    return response
+
+
+@require("dashboard", Action.VIEW)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The national dashboard: aggregates only, every victim figure suppressed below k."""
+    user = request.user
+    today = timezone.localdate()
+    form = DashboardFilterForm(request.GET or None)
+    criteria = form.cleaned_data if form.is_valid() else {}
+    end = criteria.get("date_to") or today
+    start = criteria.get("date_from") or (end - timedelta(days=365))
+    country = criteria.get("country") or (
+        user.organisation.country.code if user.organisation_id else ""
+    )
+    region = criteria.get("region")
+    scope = Scope(country=country, region_id=region.pk if region else None)
+    k = suppression_k()
+    months = statistics.identified_by_month(scope, start, end)
+    month_values = [v for _m, v in months]
+    from reports import suppression
+
+    shown_months = suppression.suppress_group(month_values, k) if month_values else []
+    by_region = statistics.identified_by_region(scope, start, end)
+    plans_here = (
+        ActionPlan.objects.filter(country=country) if country else ActionPlan.objects.none()
+    )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "start": start,
+            "end": end,
+            "country": country,
+            "months": list(zip([m for m, _v in months], shown_months, strict=True)),
+            "cases": statistics.cases(scope, start, end, k=k),
+            "by_region": dict(
+                zip(by_region, suppression.suppress_group(list(by_region.values()), k), strict=True)
+            )
+            if by_region
+            else {},
+            "referrals": statistics.referrals(scope, start, end, k=k),
+            "trainings": statistics.trainings(scope, start, end),
+            "trainings_by_region": statistics.trainings_by_region(scope, start, end),
+            "plans": [
+                {
+                    "plan": plan,
+                    "by_pillar": indicators.action_points_by_pillar(plan),
+                    "indicators": indicators.rows(
+                        plan.indicators.all(), plan.period_start, min(plan.period_end, end), k=k
+                    ),
+                }
+                for plan in plans_here
+            ],
+            "k": k,
+            "chart_data": {
+                "months": [m for m, _v in months],
+                "identified": [v if isinstance(v, int) else None for v in shown_months],
+                "audiences": trainings_chart(statistics.trainings(scope, start, end)),
+            },
+        },
+    )
+
+
+def trainings_chart(data: dict) -> dict:
+    from trainings.vocabularies import Audience
+
+    labels = dict(Audience.choices)
+    return {
+        "labels": [str(labels.get(code, code)) for code in data["by_audience"]],
+        "values": list(data["by_audience"].values()),
+    }

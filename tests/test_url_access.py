@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -20,6 +21,8 @@ from cases.services import case as case_services
 from cases.services import records
 from partners.models import Contact, PathwayStep
 from referrals import services as referral_services
+from reports import plans
+from reports.models import ActionPlan, ActionPoint, Indicator, Pillar, ReportFile, ReportRun
 from tests import factories
 from trainings import services as training_services
 
@@ -166,6 +169,22 @@ TABLE: dict[str, Row] = {
         {**only(PR), str(M): 404},
         kwargs=lambda ctx: {"attachment_pk": ctx["attachment"].pk},
     ),
+    "reports:plan_list": Row(only(M, MI, PR, A)),
+    "reports:plan_detail": Row(
+        only(M, MI, PR, A), kwargs=lambda ctx: {"pk": ctx["action_plan"].pk}
+    ),
+    "reports:progress_add": Row(only(M, MI, A), kwargs=lambda ctx: {"pk": ctx["point"].pk}),
+    "reports:evidence_download": Row(
+        only(M, MI, PR, A), kwargs=lambda ctx: {"pk": ctx["progress"].pk}
+    ),
+    "reports:indicator_value": Row(only(M, A), kwargs=lambda ctx: {"pk": ctx["indicator"].pk}),
+    "reports:run_list": Row(only(M, MI, A)),
+    "reports:run_detail": Row(only(M, MI, A), kwargs=lambda ctx: {"pk": ctx["run"].pk}),
+    "reports:run_download": Row(
+        only(M, MI, A), kwargs=lambda ctx: {"pk": ctx["run"].pk, "fmt": "json"}
+    ),
+    "reports:ctdc_export": Row(only(M)),
+    "reports:dashboard": Row(only(MI, M, A)),
     "cases:case_list": Row(case_level(C, S)),
     "cases:case_register": Row(case_level(C, S)),
     "cases:duplicate_check": Row(case_level(C, S), data={"first_name": "Amina"}),
@@ -332,7 +351,41 @@ def ctx(db, org, other_org, users):
         kind="agenda",
         upload=SimpleUploadedFile("agenda.pdf", factories.PDF_BYTES),
     )
+    plan = ActionPlan.objects.create(
+        code="CF-NAP",
+        country="CF",
+        title="Plan",
+        period_start=date(2020, 1, 1),
+        period_end=date(2030, 12, 31),
+    )
+    pillar = Pillar.objects.create(plan=plan, code="protection", name="Protection")
+    point = ActionPoint.objects.create(plan=plan, pillar=pillar, number="1", text="Act")
+    progress = plans.progress_record(
+        actor=users[Role.MNE],
+        action_point=point,
+        status="in_progress",
+        narrative="Done",
+        on=date(2025, 1, 1),
+        evidence=SimpleUploadedFile("evidence.pdf", factories.PDF_BYTES),
+    )
+    indicator = Indicator.objects.create(plan=plan, code="I1", name="Indicator", target=10)
+    run = ReportRun.objects.create(
+        kind="operational",
+        parameters={"country": "CF"},
+        parameters_key="country=CF",
+        period_from=date(2025, 1, 1),
+        period_to=date(2025, 1, 31),
+        trigger="person",
+        status="done",
+    )
+    report_file = ReportFile(run=run, format="json", checksum="0", size=2)
+    report_file.file.save("r.json", ContentFile(b"{}"))
     return {
+        "action_plan": plan,
+        "point": point,
+        "progress": progress,
+        "indicator": indicator,
+        "run": run,
         "session": session,
         "attachment": attachment,
         "incoming": incoming,

@@ -3,7 +3,9 @@
 Values are encrypted with MultiFernet over FIELD_ENCRYPTION_KEY (newest key first): adding a
 key in front rotates; old rows stay readable; `manage.py rotate_encryption_keys` re-encrypts.
 Search and duplicate keys are HMAC-SHA256 over normalised text with a key derived from
-FIELD_HASH_KEY, or else from the oldest encryption key, so that adding a key keeps them stable.
+FIELD_HASH_KEY, or else from the newest encryption key. Rotation: add the new key in front,
+run `rotate_encryption_keys` at once (it re-encrypts and recomputes the keys), then remove the
+old key. Setting FIELD_HASH_KEY keeps search keys independent of encryption-key rotation.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def rotate(token: str) -> str:
 
 
 def _hash_key() -> bytes:
-    base = getattr(settings, "FIELD_HASH_KEY", "") or settings.FIELD_ENCRYPTION_KEYS[-1]
+    base = settings.FIELD_HASH_KEY or settings.FIELD_ENCRYPTION_KEYS[0]
     return hashlib.sha256(b"traffick_cm search keys\x00" + base.encode()).digest()
 
 

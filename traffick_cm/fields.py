@@ -7,13 +7,32 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils.text import capfirst
 
 from traffick_cm import crypto
 
 
 class EncryptedTextField(models.TextField):
     """Text encrypted at rest. The database holds only a Fernet token; it cannot be
-    filtered or sorted on (use the keyed search hashes)."""
+    filtered or sorted on (use the keyed search hashes). A one-line input unless
+    `multiline=True` (notes, descriptions)."""
+
+    def __init__(self, *args: Any, multiline: bool = False, **kwargs: Any) -> None:
+        self.multiline = multiline
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.multiline:
+            kwargs["multiline"] = True
+        return name, path, args, kwargs
+
+    def formfield(self, **kwargs):
+        if self.multiline:
+            kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        else:
+            kwargs.setdefault("widget", forms.TextInput)
+        return super().formfield(**kwargs)
 
     def from_db_value(self, value: str | None, expression, connection) -> str | None:
         if value is None or value == "":
@@ -93,7 +112,7 @@ class ChoiceListField(models.TextField):
         return forms.MultipleChoiceField(
             choices=choices,
             required=not self.blank,
-            label=self.verbose_name,
+            label=capfirst(self.verbose_name),
             help_text=self.help_text,
             widget=forms.CheckboxSelectMultiple,
         )

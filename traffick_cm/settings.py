@@ -98,6 +98,10 @@ if not FIELD_ENCRYPTION_KEYS:
         base64.urlsafe_b64encode(SECRET_KEY.encode().ljust(32, b"0")[:32]).decode()
     ]
 
+# The key of the search and duplicate hashes; when empty, derived from the newest encryption
+# key (then run rotate_encryption_keys after adding a key).
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default="")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -114,6 +118,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "csp",
+    "django_celery_beat",
     "accounts",
     "partners",
     "reports",
@@ -283,6 +288,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Request bodies can carry personal data: log the failure, never the payload.
         "django.request": {"level": "ERROR", "propagate": True},
     },
@@ -319,9 +326,9 @@ REFERRAL_PACKET_RETENTION_DAYS = env_int("REFERRAL_PACKET_RETENTION_DAYS", 30)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 10)
 
-CELERY_BEAT_SCHEDULE = {
-    "referral-overdue-reminders": {
-        "task": "referrals.tasks.send_overdue_reminders",
-        "schedule": 15 * 60,
-    },
-}
+# A report run whose worker died is taken over after this many seconds.
+REPORT_RUN_LEASE_SECONDS = env_int("REPORT_RUN_LEASE_SECONDS", 900)
+
+# Periodic tasks live in the database (django-celery-beat): administrators edit schedules
+# in the admin without a deploy. `manage.py setup_schedules` creates the defaults.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -61,6 +61,12 @@ class TrainingSession(models.Model):
         blank=True,
         related_name="sessions",
     )
+    action_points = models.ManyToManyField(
+        "reports.ActionPoint",
+        verbose_name=_("action-plan action points served"),
+        blank=True,
+        related_name="sessions",
+    )
     notes = models.TextField(_("notes"), blank=True)
     participants_female = models.PositiveIntegerField(_("women and girls"), default=0)
     participants_male = models.PositiveIntegerField(_("men and boys"), default=0)

@@ -308,7 +308,9 @@ def case_update(
     meantime, refuse with ConflictError naming what they changed: never overwrite."""
     fields = tuple(changes)
     with transaction.atomic():
-        current = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+        current = (
+            Case.objects.select_for_update(of=("self",)).select_related("person").get(pk=case.pk)
+        )
         if current.version != expected_version:
             now = _snapshot(current, fields)
             changed = {
@@ -361,7 +363,7 @@ def case_update(
 
 def _comparable(value: Any) -> Any:
     if hasattr(value, "pk"):
-        return value.pk
+        return str(value.pk)
     if value in (None, ""):
         return None
     if isinstance(value, list | tuple):

@@ -42,9 +42,16 @@ def _not_future(value: date | None, field: str) -> None:
         raise ValidationError({field: _("This date is in the future.")})
 
 
+def _refuse_if_closed(case: Case) -> None:
+    """A closed case is read-only until a supervisor reopens it."""
+    if Case.objects.filter(pk=case.pk, status__in=v.TERMINAL_STATUSES).exists():
+        raise ValidationError(_("This case is closed: reopen it before changing it."))
+
+
 def _save(
     record: Model, *, actor: User, case: Case, action: str, data: dict[str, Any] | None = None
 ) -> Model:
+    _refuse_if_closed(case)
     record.full_clean()
     record.save()
     _touch(case)
@@ -134,6 +141,7 @@ def event_add(*, actor: User, case: Case, **fields: Any) -> TraffickingEvent:
 @transaction.atomic
 def event_delete(*, actor: User, event: TraffickingEvent) -> None:
     case = event.case
+    _refuse_if_closed(case)
     log_action(
         "cases.event.deleted",
         actor=actor,

@@ -19,3 +19,9 @@ def labels(codes: list[str], vocabulary: str) -> str:
     else:
         names = dict(getattr(vocabularies, vocabulary).choices)
     return ", ".join(str(names.get(code, code)) for code in codes or [])
+
+
+@register.filter
+def label(code: str, vocabulary: str) -> str:
+    """The translated label of one code: {{ packet.sex|label:"Sex" }}."""
+    return labels([code] if code else [], vocabulary)

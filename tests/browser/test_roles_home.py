@@ -35,6 +35,8 @@ FRENCH = {
     "Home": "Accueil",
     "Organisations": "Organisations",
     "Partner directory": "Annuaire des partenaires",
+    "Trainings": "Formations",
+    "People reached": "Personnes atteintes",
     "Pathways": "Circuits de référencement",
     "Referrals": "Référencements",
     "Referral inbox": "Référencements reçus",

@@ -26,6 +26,9 @@ class Command(BaseCommand):
         from trainings import demo as training_demo
 
         self.stdout.write(f"Demo training sessions created: {training_demo.load()}.")
+        from reports import demo as report_demo
+
+        report_demo.load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         width = max(len(u[0]) for u in users)
         for username, roles, org in users:

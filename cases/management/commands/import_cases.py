@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.services import transfer
 from partners.models import Organisation
+from traffick_cm.tables import ImportFileError
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
                     actor=None,
                     dry_run=options["dry_run"],
                 )
-            except transfer.ImportFileError as error:
+            except ImportFileError as error:
                 raise CommandError(str(error)) from error
         if report.ignored_columns:
             self.stdout.write("Ignored codebook columns: " + ", ".join(report.ignored_columns))

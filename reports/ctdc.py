@@ -1,0 +1,243 @@
+"""The anonymised case-level dataset in the layout of the Counter Trafficking Data
+Collaborative (CTDC), k-anonymous over all released columns.
+
+k-anonymity: every combination of the released values describes at least k people
+(k = 11 by default, as CTDC publishes). Records in combinations smaller than k lose, group by
+group, the values that identify most (first the means of control, then the types of labour,
+the recruiter relation, citizenship, country of exploitation, age band, year...): a blanked
+value reads as unknown. A record still alone after every group is blanked is left out. The
+result is checked before it is written."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from django.db.models import OuterRef, Subquery
+
+from cases import vocabularies as cv
+from cases.models import Case, TraffickingEvent
+
+LABOUR = [
+    ("typeOfLabourAgriculture", {"A_AgricultureForestryAndFishing"}),
+    ("typeOfLabourConstruction", {"F_Construction"}),
+    ("typeOfLabourDomesticWork", {"T_ActivitiesOfHouseholdsAsEmployers"}),
+    ("typeOfLabourHospitality", {"I_AccommodationAndFoodServiceActivities"}),
+    ("typeOfLabourManufacturing", {"C_Manufacturing"}),
+    ("typeOfLabourMiningOrDrilling", {"B_MiningAndQuarrying"}),
+]
+LABOUR_OTHER = "typeOfLabourOther"
+MEANS = [
+    ("meansOfControlDebtBondage", "DebtBondage"),
+    ("meansOfControlTakesEarnings", "TakesEarnings"),
+    ("meansOfControlRestrictsFinancialAccess", "RestrictsFinancialAccess"),
+    ("meansOfControlThreats", "PhysicalThreats"),
+    ("meansOfControlThreatOfLawEnforcement", "ThreatsLawEnforcement"),
+    ("meansOfControlThreatsToFamily", "ThreatensChildrenFamily"),
+    ("meansOfControlPhysicalAbuse", "PhysicalAbuse"),
+    ("meansOfControlSexualAbuse", "SexualAbuse"),
+    ("meansOfControlPsychologicalAbuse", "PsychologicalAbuse"),
+    ("meansOfControlFalsePromises", "FalsePromises"),
+    ("meansOfControlPsychoactiveSubstances", "PsychoactiveSubstance"),
+    ("meansOfControlRestrictsMedicalCare", "RestrictsMedicalCare"),
+    ("meansOfControlExcessiveWorkingHours", "ExcessiveWorkingHours"),
+    ("meansOfControlWithholdsNecessities", "WithholdsNecessities"),
+    ("meansOfControlWithholdsDocuments", "WithholdsDocuments"),
+    ("meansOfControlOther", "Other"),
+]
+RECRUITER = {
+    "Familial": "recruiterRelationFamily",
+    "Acquainted": "recruiterRelationFriend",
+    "Unaquainted": "recruiterRelationOther",
+}
+RECRUITER_COLUMNS = [
+    "recruiterRelationFamily",
+    "recruiterRelationFriend",
+    "recruiterRelationOther",
+    "recruiterRelationUnknown",
+]
+COLUMNS = [
+    "yearOfRegistration",
+    "gender",
+    "ageBroad",
+    "majorityStatus",
+    "citizenship",
+    "CountryOfExploitation",
+    "isForcedLabour",
+    "isSexualExploit",
+    "isOtherExploit",
+    *[name for name, _codes in LABOUR],
+    LABOUR_OTHER,
+    *[name for name, _code in MEANS],
+    *RECRUITER_COLUMNS,
+]
+# A record is a tuple of compact fields; these indexes name them.
+YEAR, GENDER, AGE, MAJORITY, CITIZENSHIP, COUNTRY, EXPLOIT, LABOUR_I, MEANS_I, RECRUITER_I = range(
+    10
+)
+BLANK = None
+# Which fields lose their value first when a record is in too small a group.
+SUPPRESSION_ORDER = [
+    [MEANS_I],
+    [LABOUR_I],
+    [RECRUITER_I],
+    [CITIZENSHIP],
+    [COUNTRY],
+    [AGE],
+    [YEAR],
+    [MAJORITY],
+    [EXPLOIT],
+    [GENDER],
+]
+GENDER_CODES = {cv.Sex.FEMALE: "Female", cv.Sex.MALE: "Male"}
+OTHER_EXPLOITATION = set(cv.ExploitationType.values) - {
+    "ForcedLabour",
+    "SexualExploitation",
+    "ChildLabour",
+}
+
+
+def _labour_mask(industry: str) -> int:
+    if not industry:
+        return 0
+    for bit, (_name, codes) in enumerate(LABOUR):
+        if industry in codes:
+            return 1 << bit
+    return 1 << len(LABOUR)  # other
+
+
+def _means_mask(methods: list[str]) -> int:
+    mask = 0
+    for bit, (_name, code) in enumerate(MEANS):
+        if code in methods:
+            mask |= 1 << bit
+    return mask
+
+
+def _exploitation(types: list[str]) -> int:
+    forced = "ForcedLabour" in types or "ChildLabour" in types
+    sexual = "SexualExploitation" in types
+    other = bool(OTHER_EXPLOITATION.intersection(types))
+    return forced | (sexual << 1) | (other << 2)
+
+
+def records() -> Iterator[tuple]:
+    """One compact record per identified victim, read in chunks."""
+    first_exploitation = (
+        TraffickingEvent.objects.filter(case=OuterRef("pk"), type="Exploitation")
+        .order_by("date", "pk")
+        .values("country")[:1]
+    )
+    qs = (
+        Case.objects.filter(
+            trafficking_status__in=[cv.TraffickingStatus.POSSIBLE, cv.TraffickingStatus.ACTUAL]
+        )
+        .annotate(exploitation_country=Subquery(first_exploitation))
+        .values_list(
+            "registered_on",
+            "sex",
+            "age_at_identification",
+            "citizenships",
+            "exploitation_country",
+            "identified_country",
+            "exploitation_types",
+            "labour_industry",
+            "methods_of_control",
+            "relationship_to_trafficker",
+        )
+        .order_by("pk")
+    )
+    for (
+        registered,
+        sex,
+        age,
+        citizenships,
+        exploitation_country,
+        identified_country,
+        types,
+        industry,
+        methods,
+        relation,
+    ) in qs.iterator(chunk_size=5000):
+        yield (
+            registered.year,
+            GENDER_CODES.get(sex, BLANK),
+            cv.age_group(age) or BLANK,
+            BLANK if age is None else ("Minor" if age < 18 else "Adult"),
+            citizenships[0] if citizenships else BLANK,
+            exploitation_country or str(identified_country) or BLANK,
+            _exploitation(types),
+            _labour_mask(industry),
+            _means_mask(methods),
+            relation or "",  # "" is "not recorded" (released as Unknown); BLANK is suppressed
+        )
+
+
+def anonymise(rows: Iterable[tuple], k: int) -> tuple[list[tuple], int]:
+    """Blank values of records in groups smaller than k, then leave out what is still alone.
+    Returns the records kept and how many were left out."""
+    rows = list(rows)
+    for group in SUPPRESSION_ORDER:
+        sizes = Counter(rows)
+        small = {combo for combo, n in sizes.items() if n < k}
+        if not small:
+            break
+        rows = [_blank(row, group) if row in small else row for row in rows]
+    sizes = Counter(rows)
+    kept = [row for row in rows if sizes[row] >= k]
+    return kept, len(rows) - len(kept)
+
+
+def _blank(row: tuple, fields: list[int]) -> tuple:
+    values = list(row)
+    for index in fields:
+        values[index] = BLANK
+    return tuple(values)
+
+
+def is_k_anonymous(rows: Iterable[tuple], k: int) -> bool:
+    return all(n >= k for n in Counter(rows).values())
+
+
+def _flag(mask: int | None, bit: int) -> str:
+    if mask is None:
+        return ""
+    return "1" if mask & (1 << bit) else "0"
+
+
+def expand(row: tuple) -> list[str]:
+    """The CSV cells of a compact record; a blanked value is an empty cell."""
+    exploit, labour, means, relation = row[EXPLOIT], row[LABOUR_I], row[MEANS_I], row[RECRUITER_I]
+    cells = [
+        "" if row[YEAR] is None else str(row[YEAR]),
+        row[GENDER] or "",
+        row[AGE] or "",
+        row[MAJORITY] or "",
+        row[CITIZENSHIP] or "",
+        row[COUNTRY] or "",
+        _flag(exploit, 0),
+        _flag(exploit, 1),
+        _flag(exploit, 2),
+    ]
+    cells += [_flag(labour, bit) for bit in range(len(LABOUR) + 1)]
+    cells += [_flag(means, bit) for bit in range(len(MEANS))]
+    if relation is BLANK:
+        cells += [""] * len(RECRUITER_COLUMNS)
+    else:
+        chosen = RECRUITER.get(relation, "recruiterRelationUnknown")
+        cells += ["1" if column == chosen else "0" for column in RECRUITER_COLUMNS]
+    return cells
+
+
+def export(output: IO[str], *, k: int) -> dict[str, int]:
+    kept, left_out = anonymise(records(), k)
+    # The guarantee, checked on the released cells, not assumed.
+    if not is_k_anonymous((tuple(expand(row)) for row in kept), k):
+        raise AssertionError("CTDC export is not k-anonymous")
+    writer = csv.writer(output)
+    writer.writerow(COLUMNS)
+    for row in kept:
+        writer.writerow(expand(row))
+    return {"records": len(kept), "left_out": left_out, "k": k}

@@ -1,0 +1,41 @@
+import json
+
+from django.core.management.base import BaseCommand
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the default periodic tasks (idempotent): referral reminders every 15 minutes, "
+        "operational statistics monthly, donor and NAP reports quarterly. Administrators "
+        "change them afterwards in the admin."
+    )
+
+    def handle(self, *args, **options):
+        every_15, _ = IntervalSchedule.objects.get_or_create(
+            every=15, period=IntervalSchedule.MINUTES
+        )
+        PeriodicTask.objects.get_or_create(
+            name="Referral reminders",
+            defaults={"task": "referrals.tasks.send_overdue_reminders", "interval": every_15},
+        )
+        monthly, _ = CrontabSchedule.objects.get_or_create(
+            minute="0", hour="2", day_of_month="1", month_of_year="*", day_of_week="*"
+        )
+        quarterly, _ = CrontabSchedule.objects.get_or_create(
+            minute="0", hour="3", day_of_month="1", month_of_year="1,4,7,10", day_of_week="*"
+        )
+        for name, kind, schedule in (
+            ("Operational statistics (monthly)", "operational", monthly),
+            ("Donor reports (quarterly)", "donor", quarterly),
+            ("Action-plan progress reports (quarterly)", "nap", quarterly),
+        ):
+            PeriodicTask.objects.get_or_create(
+                name=name,
+                defaults={
+                    "task": "reports.tasks.run_scheduled_reports",
+                    "crontab": schedule,
+                    "kwargs": json.dumps({"kind": kind}),
+                },
+            )
+        self.stdout.write(self.style.SUCCESS("Periodic tasks are in place."))

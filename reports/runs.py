@@ -1,0 +1,181 @@
+"""Report runs, produced exactly once.
+
+A run is unique per kind, parameters and period (a database constraint), so beat firing
+twice or a person asking twice finds the same run. A worker claims a run with a conditional
+UPDATE; files are written under temporary names and the run is marked done, with its files
+and checksums, in one transaction: a worker killed mid-run leaves the run "running" with no
+file marked done, and the run is claimed again once its lease has expired."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.audit import log_action
+from accounts.models import User
+from reports import builders
+from reports.models import ReportFile, ReportRun
+
+MAX_ATTEMPTS = 5
+
+
+def lease() -> timedelta:
+    """How long a running run belongs to its worker before another may take it over."""
+    return timedelta(seconds=settings.REPORT_RUN_LEASE_SECONDS)
+
+
+def run_request(
+    *,
+    kind: str,
+    parameters: dict[str, str],
+    period_from: date,
+    period_to: date,
+    trigger: str,
+    requested_by: User | None = None,
+) -> tuple[ReportRun, bool]:
+    """The run for this kind, parameters and period: existing, or created (then queued)."""
+    builders.resolve(kind, parameters)  # refuse unknown projects, plans, countries early
+    key = builders.parameters_key(kind, parameters)
+    lookup = {
+        "kind": kind,
+        "parameters_key": key,
+        "period_from": period_from,
+        "period_to": period_to,
+    }
+    existing = ReportRun.objects.filter(**lookup).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            run = ReportRun.objects.create(
+                **lookup, parameters=parameters, trigger=trigger, requested_by=requested_by
+            )
+            log_action(
+                "reports.run.requested",
+                actor=requested_by,
+                target=run,
+                data={
+                    "kind": kind,
+                    "parameters": key,
+                    "period": [period_from.isoformat(), period_to.isoformat()],
+                },
+            )
+            from reports import tasks
+
+            transaction.on_commit(lambda: tasks.produce_report.delay(run.pk))
+    except IntegrityError:
+        return ReportRun.objects.get(**lookup), False
+    return run, True
+
+
+def claim(run_id: int) -> bool:
+    """Take the run for this worker: waiting, failed (retry), or running past its lease
+    (its worker died)."""
+    now = timezone.now()
+    claimable = Q(status__in=[ReportRun.Status.PENDING, ReportRun.Status.FAILED]) | Q(
+        status=ReportRun.Status.RUNNING, started_at__lt=now - lease()
+    )
+    updated = ReportRun.objects.filter(claimable, pk=run_id, attempts__lt=MAX_ATTEMPTS).update(
+        status=ReportRun.Status.RUNNING, started_at=now, attempts=F("attempts") + 1, error=""
+    )
+    return updated == 1
+
+
+def busy_for(run_id: int) -> int | None:
+    """Seconds until a running run's lease expires (its worker may have died), or None."""
+    run = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).first()
+    if run is None or run.started_at is None:
+        return None
+    remaining = (run.started_at + lease() - timezone.now()).total_seconds()
+    return max(int(remaining) + 1, 1)
+
+
+def produce(run_id: int, *, formats: tuple[str, ...] = builders.FORMATS) -> bool:
+    """Build and store the run's files. Returns False when another worker has it or it is
+    already done."""
+    if not claim(run_id):
+        return False
+    run = ReportRun.objects.get(pk=run_id)
+    try:
+        data = builders.build(run.kind, run.parameters, run.period_from, run.period_to)
+        rendered: dict[str, bytes] = {fmt: builders.RENDERERS[fmt](data) for fmt in formats}
+    except Exception as error:
+        ReportRun.objects.filter(pk=run_id).update(
+            status=ReportRun.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    with transaction.atomic():
+        locked = ReportRun.objects.select_for_update().get(pk=run_id)
+        if locked.status != ReportRun.Status.RUNNING:
+            return False
+        ReportFile.objects.filter(run=locked).delete()
+        for fmt, content in rendered.items():
+            report_file = ReportFile(
+                run=locked,
+                format=fmt,
+                checksum=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+            )
+            report_file.file.save(
+                f"{run_id}-{locked.attempts}.{fmt}", ContentFile(content), save=False
+            )
+            report_file.save()
+        locked.status = ReportRun.Status.DONE
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "finished_at"])
+        transaction.on_commit(lambda: _notify_subscribers(locked))
+    return True
+
+
+def _notify_subscribers(run: ReportRun) -> None:
+    from reports import tasks
+
+    tasks.notify_subscribers.delay(run.pk)
+
+
+def previous_period(kind: str, today: date) -> tuple[date, date]:
+    """The last full month (operational statistics) or quarter (donor and NAP reports)."""
+    first_of_month = today.replace(day=1)
+    if kind == "operational":
+        end = first_of_month - timedelta(days=1)
+        return end.replace(day=1), end
+    quarter_start_month = 3 * ((today.month - 1) // 3) + 1
+    this_quarter = today.replace(month=quarter_start_month, day=1)
+    end = this_quarter - timedelta(days=1)
+    start_month = 3 * ((end.month - 1) // 3) + 1
+    return end.replace(month=start_month, day=1), end
+
+
+def scheduled_parameters(kind: str, today: date) -> list[dict[str, Any]]:
+    """What a scheduled run covers: running projects (donor), current plans (NAP), and the
+    countries with cases or sessions (operational)."""
+    from cases.models import Case
+    from reports.models import ActionPlan, Project
+    from trainings.models import TrainingSession
+
+    if kind == "donor":
+        return [
+            {"project": code}
+            for code in Project.objects.filter(
+                start_date__lte=today, end_date__gte=today - timedelta(days=92)
+            ).values_list("code", flat=True)
+        ]
+    if kind == "nap":
+        return [
+            {"plan": code}
+            for code in ActionPlan.objects.filter(
+                period_end__gte=today - timedelta(days=92)
+            ).values_list("code", flat=True)
+        ]
+    countries = set(Case.objects.values_list("identified_country", flat=True).distinct())
+    countries |= set(TrainingSession.objects.values_list("country", flat=True).distinct())
+    return [{"country": str(c)} for c in sorted(countries) if c]
