@@ -9,6 +9,7 @@ file marked done, and the run is claimed again once its lease has expired."""
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -103,6 +104,9 @@ def produce(run_id: int, *, formats: tuple[str, ...] = builders.FORMATS) -> bool
     if not claim(run_id):
         return False
     run = ReportRun.objects.get(pk=run_id)
+    if settings.REPORT_TEST_DELAY_SECONDS:
+        # Only for the failure tests: keeps a run busy long enough to kill its worker.
+        time.sleep(settings.REPORT_TEST_DELAY_SECONDS)
     try:
         data = builders.build(run.kind, run.parameters, run.period_from, run.period_to)
         rendered: dict[str, bytes] = {fmt: builders.RENDERERS[fmt](data) for fmt in formats}

@@ -328,6 +328,8 @@ MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 10)
 
 # A report run whose worker died is taken over after this many seconds.
 REPORT_RUN_LEASE_SECONDS = env_int("REPORT_RUN_LEASE_SECONDS", 900)
+# Test seam for the killed-worker test: a pause between claiming a run and building it.
+REPORT_TEST_DELAY_SECONDS = env_int("REPORT_TEST_DELAY_SECONDS", 0)
 
 # Periodic tasks live in the database (django-celery-beat): administrators edit schedules
 # in the admin without a deploy. `manage.py setup_schedules` creates the defaults.

@@ -9,7 +9,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -118,8 +120,6 @@ def form_post(initial: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 def load_edit_form(client: Client, case) -> dict[str, Any]:
     """Open the case's edit page and return the values it was shown with."""
-    from django.urls import reverse
-
     response = client.get(reverse("cases:case_edit", kwargs={"pk": case.pk}))
     assert response.status_code == 200
     return dict(response.context["form"].initial)
@@ -190,3 +190,16 @@ def htcds_csv(rows: list[dict[str, str]], header: list[str] | None = None) -> by
     for row in rows:
         writer.writerow({column: row.get(column, "") for column in header})
     return buffer.getvalue().encode()
+
+
+# cases/services/case.py case_update locks with select_for_update().select_related("person"):
+# the person is the nullable side of an outer join, which PostgreSQL cannot lock.
+edit_fails_on_postgresql = pytest.mark.xfail(
+    connection.vendor == "postgresql",
+    strict=True,
+    reason=(
+        "Bug: case_update's select_for_update().select_related('person') raises "
+        "NotSupportedError on PostgreSQL (FOR UPDATE on the nullable side of an outer join): "
+        "every case and exploitation edit answers 500."
+    ),
+)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from cases import vocabularies as v
 from cases.models import CaseNote, ClosureRequest, StatusChange
 from cases.services import case as case_services
+from cases.services import records
 
 S = v.CaseStatus
 
@@ -331,8 +332,6 @@ def test_a_closed_case_cannot_be_closed_again(caseworker, supervisor, case):
 def test_removing_a_trafficking_event_from_a_closed_case_is_refused(
     client_for, caseworker, supervisor, case
 ):
-    from cases.services import records
-
     event = records.event_add(actor=caseworker, case=case, type="Exploitation", country="ML")
     _closed(case, caseworker, supervisor)
 
