@@ -23,6 +23,8 @@ class User(AbstractUser):
         blank=True,
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    # Set only by seed_demo: with DEMO=1 these users sign in without a second factor.
+    is_demo = models.BooleanField(default=False, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -96,4 +98,13 @@ class FormSubmission(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     target_type = models.CharField(max_length=60)
     target_id = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class UserSession(models.Model):
+    """The server-side sessions of a user, so that signing out or deactivation can end all
+    of them at once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

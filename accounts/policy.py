@@ -153,7 +153,7 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
 # Kinds that hold a victim's identity or story: need to know, so a superuser's status
 # gives no access; only the roles named in RULES do.
 CASE_LEVEL_KINDS = frozenset(
-    {"case", "case_supervision", "case_history", "referral", "referral_inbox"}
+    {"case", "case_supervision", "case_history", "referral", "referral_inbox", "training_register"}
 )
 
 
@@ -213,8 +213,9 @@ def _referral_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
 
 
 def _inbox_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
-    """Referrals sent to the partner's own organisation; drafts are not sent yet."""
-    return qs.filter(to_organisation=user.organisation_id).exclude(status="draft")
+    """Referrals sent to the partner's own organisation: never a draft, nor a draft that was
+    cancelled before it was sent."""
+    return qs.filter(to_organisation=user.organisation_id, sent_at__isnull=False)
 
 
 def _pathway_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:

@@ -124,6 +124,10 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         return user
     user.is_active = active
     user.save(update_fields=["is_active"])
+    if not active:
+        from accounts.sessions import end_all_sessions
+
+        end_all_sessions(user)
     log_action(
         "accounts.user.reactivated" if active else "accounts.user.deactivated",
         actor=actor,

@@ -1,19 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views
+from accounts import views, views_auth
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views_auth.LoginView.as_view(), name="login"),
+    path("logout/", views_auth.LogoutView.as_view(), name="logout"),
+    path("two-factor/setup/", views_auth.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", views_auth.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/backup-codes/", views_auth.backup_codes, name="two_factor_backup_codes"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
@@ -31,10 +28,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="emails/password_reset.txt",
-            subject_template_name="emails/password_reset_subject.txt",
+        views_auth.PasswordResetView.as_view(
             success_url=reverse_lazy("accounts:password_reset_done"),
         ),
         name="password_reset",

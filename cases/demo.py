@@ -485,6 +485,7 @@ def _staff(org: Organisation, username: str, role: str, first: str, last: str) -
             first_name=first,
             last_name=last,
         )
+        User.objects.filter(pk=user.pk).update(is_demo=True)
     return user
 
 

@@ -249,4 +249,5 @@ def _partner_for(org: Organisation) -> User:
             first_name="Point focal",
             last_name=org.acronym,
         )
+        User.objects.filter(pk=user.pk).update(is_demo=True)
     return user

@@ -107,7 +107,7 @@ def partner_statistics(
 ) -> dict[str, Any]:
     """Per partner: referrals received, acceptance rate, median hours to respond, completion
     rate; and counts per service type and region, and cross-border."""
-    qs = Referral.objects.exclude(status=S.DRAFT).exclude(to_organisation__isnull=True)
+    qs = Referral.objects.filter(sent_at__isnull=False).exclude(to_organisation__isnull=True)
     if actor.organisation_id and not actor.is_superuser:
         # A national view: the referrals made or received in the user's country.
         country = country or actor.organisation.country.code

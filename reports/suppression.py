@@ -1,7 +1,10 @@
 """Small-cell suppression: no figure about victims shown outside the case team, or in any
 report, lets someone be re-identified. Counts from 1 to k-1 show as "<k"; when a group has a
 displayed total and only one suppressed cell, the next smallest cell is suppressed too
-(complementary suppression), so the hidden one cannot be recovered by subtraction."""
+(complementary suppression), so the hidden one cannot be recovered by subtraction. Hidden
+cells are added, smallest first, until together they hold at least k, so that no hidden value
+can be pinned down. A cell hidden only to protect another shows as "*", never as "<k"
+(it may hold more)."""
 
 from __future__ import annotations
 

@@ -103,3 +103,12 @@ def case(*, caseworker: User, **overrides):
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def sign_in(client, username: str, password: str) -> bool:
+    """Sign in through the real login form (django-axes needs the request), as a person
+    would; True when the form accepted the credentials."""
+    from django.urls import reverse
+
+    response = client.post(reverse("accounts:login"), {"username": username, "password": password})
+    return response.status_code == 302 and response["Location"] != reverse("accounts:login")

@@ -15,6 +15,7 @@ from accounts.models import User, UserRole
 from accounts.roles import Role
 from partners.models import Organisation, OrganisationType
 from reports.models import Donor, Project
+from tests import factories
 
 DEMO_PASSWORD = "traffick-demo"
 
@@ -58,7 +59,7 @@ def test_seed_demo_creates_a_user_per_role_who_signs_in_with_the_demo_password(s
 
     assert user.roles == {role}
     assert user.is_active
-    assert Client().login(username=str(role), password=DEMO_PASSWORD)
+    assert factories.sign_in(Client(), str(role), DEMO_PASSWORD)
 
 
 def test_seed_demo_prints_the_credentials(db):
@@ -118,12 +119,12 @@ def test_running_seed_demo_again_restores_a_changed_demo_password(seeded):
     user = User.objects.get(username="caseworker")
     user.set_password("someone-changed-it-99")
     user.save()
-    assert not Client().login(username="caseworker", password=DEMO_PASSWORD)
+    assert not factories.sign_in(Client(), "caseworker", DEMO_PASSWORD)
 
     with override_settings(DEMO=True):
         _seed()
 
-    assert Client().login(username="caseworker", password=DEMO_PASSWORD)
+    assert factories.sign_in(Client(), "caseworker", DEMO_PASSWORD)
 
 
 def test_running_seed_demo_again_reactivates_a_deactivated_demo_user(seeded):
@@ -133,7 +134,7 @@ def test_running_seed_demo_again_reactivates_a_deactivated_demo_user(seeded):
         _seed()
 
     assert User.objects.get(username="supervisor").is_active
-    assert Client().login(username="supervisor", password=DEMO_PASSWORD)
+    assert factories.sign_in(Client(), "supervisor", DEMO_PASSWORD)
 
 
 def test_running_seed_demo_again_restores_the_role_of_its_name(seeded):

@@ -93,6 +93,11 @@ TABLE: dict[str, Row] = {
         every(200), kwargs=lambda ctx: {"uidb64": "MQ", "token": "bad-token"}
     ),
     "accounts:password_reset_complete": Row(every(200)),
+    # Two-factor pages: any signed-in user (setting up or verifying their own factor).
+    "accounts:two_factor_setup": Row(every(200, anon=302)),
+    "accounts:two_factor_verify": Row(every(200, anon=302)),
+    # A new set of backup codes needs a verified second factor first.
+    "accounts:two_factor_backup_codes": Row(every(302), method="post"),
     "accounts:user_list": Row(only(A)),
     "accounts:user_create": Row(only(A)),
     "accounts:user_detail": Row(only(A), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}),
@@ -161,12 +166,13 @@ TABLE: dict[str, Row] = {
     "trainings:session_import": Row(only(PR)),
     "trainings:session_detail": Row(only(PR, M), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
     "trainings:session_edit": Row(only(PR), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
-    "trainings:register": Row(only(PR), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
-    "trainings:register_import": Row(only(PR), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
+    # The register lists people: programme staff of the organiser only, not superusers.
+    "trainings:register": Row(case_level(PR), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
+    "trainings:register_import": Row(case_level(PR), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
     "trainings:attachment_upload": Row(only(PR), kwargs=lambda ctx: {"pk": ctx["session"].pk}),
     # M&E officers read sessions but not what lists people (attendance sheets): 404.
     "trainings:attachment_download": Row(
-        {**only(PR), str(M): 404},
+        {**only(PR), str(M): 404, SUPER: 404},
         kwargs=lambda ctx: {"attachment_pk": ctx["attachment"].pk},
     ),
     "reports:plan_list": Row(only(M, MI, PR, A)),

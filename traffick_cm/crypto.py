@@ -47,13 +47,27 @@ def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
-def _hash_key() -> bytes:
-    base = settings.FIELD_HASH_KEY or settings.FIELD_ENCRYPTION_KEYS[0]
-    return hashlib.sha256(b"traffick_cm search keys\x00" + base.encode()).digest()
+def _derive(material: str) -> bytes:
+    return hashlib.sha256(b"traffick_cm search keys\x00" + material.encode()).digest()
 
 
-def keyed_hash(text: str) -> str:
-    return hmac.new(_hash_key(), text.encode(), hashlib.sha256).hexdigest()[:40]
+def _hash_keys() -> list[bytes]:
+    """The keys of the search hashes, newest first. New hashes use the first; searches try
+    them all, so that adding an encryption key in front breaks no search while
+    `rotate_encryption_keys` recomputes the stored hashes."""
+    if settings.FIELD_HASH_KEY:
+        return [_derive(settings.FIELD_HASH_KEY)]
+    return [_derive(key) for key in settings.FIELD_ENCRYPTION_KEYS]
+
+
+def keyed_hash(text: str, key: bytes | None = None) -> str:
+    key = key or _hash_keys()[0]
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def keyed_hashes(text: str) -> list[str]:
+    """The hash of `text` under every current key (for lookups)."""
+    return [keyed_hash(text, key) for key in _hash_keys()]
 
 
 # Common transliteration variants in the region's names (Arabic, Fulfulde, Hausa, Sango...)
@@ -90,11 +104,30 @@ def name_tokens(*names: str) -> list[str]:
 
 
 def name_search_keys(*names: str) -> list[str]:
+    """The hashes to store for a person's names (newest key)."""
     return [keyed_hash("name:" + token) for token in name_tokens(*names)]
 
 
-def duplicate_key(*, names: list[str], birth_year: int | None, citizenship: str) -> str | None:
+def name_lookup_keys(text: str) -> tuple[int, list[str]]:
+    """For a search: how many words must match, and their hashes under every key."""
+    tokens = name_tokens(text)
+    return len(tokens), [h for token in tokens for h in keyed_hashes("name:" + token)]
+
+
+def duplicate_key(
+    *, names: list[str], birth_year: int | None, citizenship: str, key: bytes | None = None
+) -> str | None:
     tokens = name_tokens(*names)
     if not tokens or birth_year is None:
         return None
-    return keyed_hash(f"dup:{' '.join(tokens)}|{birth_year}|{citizenship.upper()}")
+    return keyed_hash(f"dup:{' '.join(tokens)}|{birth_year}|{citizenship.upper()}", key)
+
+
+def duplicate_lookup_keys(*, names: list[str], birth_year: int, citizenship: str) -> list[str]:
+    return [
+        k
+        for key in _hash_keys()
+        if (
+            k := duplicate_key(names=names, birth_year=birth_year, citizenship=citizenship, key=key)
+        )
+    ]

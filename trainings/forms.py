@@ -77,6 +77,15 @@ class SessionForm(forms.ModelForm):
         if actor.organisation_id and not self.instance.pk:
             self.fields["country"].initial = actor.organisation.country.code
 
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            # On the field (a field in error also spares us the model's generic
+            # constraint message).
+            self.add_error("end_date", _("The end date comes before the start date."))
+        return cleaned
+
 
 class SessionFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())

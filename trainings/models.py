@@ -131,7 +131,13 @@ class TrainingSession(models.Model):
         else from the participants' scores."""
         if self.pre_test_average is not None and self.post_test_average is not None:
             return self.post_test_average - self.pre_test_average
-        return None
+        if not self.pk:
+            return None
+        from django.db.models import Avg
+
+        gains = self.participants.filter(pre_score__isnull=False, post_score__isnull=False)
+        average = gains.aggregate(gain=Avg(F("post_score") - F("pre_score")))["gain"]
+        return round(average, 1) if average is not None else None
 
 
 class Participant(models.Model):

@@ -48,7 +48,8 @@ COLUMNS = [
     "participants_other",
     "notes",
 ]
-REQUIRED = ["title", "session_type", "start_date", "end_date", "country", "organiser", "audiences"]
+# Exactly these columns: every one must be there (cells may be empty where allowed).
+REQUIRED = COLUMNS
 REGISTER_COLUMNS = [
     "name",
     "organisation",

@@ -72,7 +72,10 @@ def possible_duplicates(
         return Case.objects.none()
     keys = []
     for year in (birth_year - 1, birth_year, birth_year + 1):
-        keys += duplicate_keys(names=names, birth_year=year, citizenships=citizenships)
+        for citizenship in list(citizenships) or [""]:
+            keys += crypto.duplicate_lookup_keys(
+                names=names, birth_year=year, citizenship=citizenship
+            )
     qs = Case.objects.filter(
         person__keys__kind=PersonKey.Kind.DUPLICATE, person__keys__key__in=keys
     ).distinct()
@@ -83,14 +86,15 @@ def possible_duplicates(
 
 def cases_matching_name(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
     """Cases whose person's names hold every word of `text` (normalised)."""
-    keys = crypto.name_search_keys(text)
-    if not keys:
+    words, keys = crypto.name_lookup_keys(text)
+    if not words:
         return qs.none()
+    # A person's hashes are all under one key, so matching every word means `words` hits.
     matching = (
         PersonKey.objects.filter(kind=PersonKey.Kind.NAME, key__in=keys)
         .values("person_id")
         .annotate(n=Count("key", distinct=True))
-        .filter(n=len(keys))
+        .filter(n=words)
         .values("person__case_id")
     )
     return qs.filter(pk__in=matching)

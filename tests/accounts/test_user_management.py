@@ -299,7 +299,7 @@ def test_admin_cannot_deactivate_user_of_another_organisation(admin_client, outs
 
 def test_deactivating_a_colleague_ends_their_open_session_at_once(admin_client, colleague):
     colleague_client = Client()
-    assert colleague_client.login(username="colleague", password=factories.PASSWORD)
+    assert factories.sign_in(colleague_client, "colleague", factories.PASSWORD)
     assert colleague_client.get("/").status_code == 200
 
     admin_client.post(reverse("accounts:user_deactivate", kwargs={"pk": colleague.pk}))
@@ -323,7 +323,7 @@ def test_deactivation_is_audited_and_shown(admin_client, admin, colleague):
 def test_deactivated_user_cannot_sign_in(admin_client, colleague):
     admin_client.post(reverse("accounts:user_deactivate", kwargs={"pk": colleague.pk}))
 
-    assert not Client().login(username="colleague", password=factories.PASSWORD)
+    assert not factories.sign_in(Client(), "colleague", factories.PASSWORD)
 
 
 def test_admin_cannot_deactivate_themself(admin_client, admin):
@@ -348,7 +348,7 @@ def test_reactivated_colleague_can_sign_in_again(admin_client, admin, colleague)
     assert colleague.is_active
     assert "The account is active again." in response.content.decode()
     assert _audit("accounts.user.reactivated", colleague).actor == admin
-    assert Client().login(username="colleague", password=factories.PASSWORD)
+    assert factories.sign_in(Client(), "colleague", factories.PASSWORD)
 
 
 def test_deactivation_needs_a_post(admin_client, colleague):

@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -190,16 +189,3 @@ def htcds_csv(rows: list[dict[str, str]], header: list[str] | None = None) -> by
     for row in rows:
         writer.writerow({column: row.get(column, "") for column in header})
     return buffer.getvalue().encode()
-
-
-# cases/services/case.py case_update locks with select_for_update().select_related("person"):
-# the person is the nullable side of an outer join, which PostgreSQL cannot lock.
-edit_fails_on_postgresql = pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    strict=True,
-    reason=(
-        "Bug: case_update's select_for_update().select_related('person') raises "
-        "NotSupportedError on PostgreSQL (FOR UPDATE on the nullable side of an outer join): "
-        "every case and exploitation edit answers 500."
-    ),
-)

@@ -15,7 +15,7 @@ from accounts.roles import Role
 from cases.services import records
 from tests import factories
 
-from .conftest import edit_fails_on_postgresql, form_post, load_edit_form
+from .conftest import form_post, load_edit_form
 
 
 def _entries(case, action: str):
@@ -55,7 +55,6 @@ def test_a_refused_view_writes_no_view_entry(client_for, colleague, case):
     assert not _entries(case, "cases.case.viewed").exists()
 
 
-@edit_fails_on_postgresql
 def test_editing_records_before_and_after_with_personal_values_masked(client_for, caseworker, case):
     client = client_for(caseworker)
     initial = load_edit_form(client, case)
@@ -74,7 +73,6 @@ def test_editing_records_before_and_after_with_personal_values_masked(client_for
     assert set(entry.data) == {"first_name", "phone", "risk_level"}
 
 
-@edit_fails_on_postgresql
 def test_no_personal_value_reaches_the_audit_data(client_for, caseworker, case):
     client = client_for(caseworker)
     initial = load_edit_form(client, case)
@@ -105,7 +103,6 @@ def test_no_personal_value_reaches_the_audit_data(client_for, caseworker, case):
         assert value not in data
 
 
-@edit_fails_on_postgresql
 def test_saving_without_a_change_writes_no_change_entry(client_for, caseworker, case):
     client = client_for(caseworker)
     initial = load_edit_form(client, case)
@@ -171,7 +168,6 @@ def test_supervisor_and_administrator_read_the_case_history(client_for, users, c
     assert "Amina" not in response.content.decode()
 
 
-@edit_fails_on_postgresql
 def test_the_history_lists_views_changes_and_exports(client_for, caseworker, supervisor, case):
     client = client_for(caseworker)
     client.get(reverse("cases:case_detail", kwargs={"pk": case.pk}))

@@ -159,15 +159,6 @@ def test_rotation_re_encrypts_every_row_with_the_newest_key(caseworker, register
         Person.objects.get(case=case)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug: traffick_cm/crypto.py _hash_key() derives the search-key HMAC key from "
-        "FIELD_ENCRYPTION_KEYS[-1] (there is no FIELD_HASH_KEY setting). rotate_encryption_keys "
-        "recomputes the keys while the old key is still last, so once the old key is removed "
-        "as the command's help says, every stored name and duplicate key is stale."
-    ),
-)
 def test_name_search_still_works_after_the_old_key_is_removed(caseworker, registered_under_key_a):
     with override_settings(FIELD_ENCRYPTION_KEYS=[KEY_B, KEY_A]):
         call_command("rotate_encryption_keys", stdout=io.StringIO())
@@ -176,13 +167,6 @@ def test_name_search_still_works_after_the_old_key_is_removed(caseworker, regist
         assert _names_found(caseworker, "ndiaye aissatou") == ["Ndiaye"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug: same cause as the name search: the duplicate keys stored by "
-        "rotate_encryption_keys are computed with the HMAC key of the removed encryption key."
-    ),
-)
 def test_duplicate_detection_still_works_after_the_old_key_is_removed(
     caseworker, registered_under_key_a
 ):

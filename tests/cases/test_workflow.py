@@ -321,14 +321,6 @@ def test_a_closed_case_cannot_be_closed_again(caseworker, supervisor, case):
         case_services.closure_request(actor=caseworker, case=case, reason="Other")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug: only views.record_add refuses closed cases. event_delete (and follow_up_done, "
-        "plan_end, consent_withdraw) change a closed case; the records services never check "
-        "case.is_closed."
-    ),
-)
 def test_removing_a_trafficking_event_from_a_closed_case_is_refused(
     client_for, caseworker, supervisor, case
 ):

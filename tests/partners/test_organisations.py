@@ -192,8 +192,10 @@ def test_admin_cannot_edit_another_organisation(admin_client, other_org):
     assert not AuditEntry.objects.filter(action="partners.organisation.changed").exists()
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMIN])
-def test_only_an_admin_may_edit_their_organisation(client_for, users, org, role):
+@pytest.mark.parametrize("role", [r for r in Role if r not in (Role.ADMIN, Role.PARTNER)])
+def test_only_an_admin_or_its_partner_focal_point_may_edit_their_organisation(
+    client_for, users, org, role
+):
     response = client_for(users[role]).post(
         reverse("partners:organisation_edit", kwargs={"pk": org.pk}),
         _edit_form(org, acronym="CHANGED"),
