@@ -153,6 +153,12 @@ class PathwayStep(models.Model):
             models.UniqueConstraint(
                 fields=["service_type", "country", "region", "partner"], name="pathway_step_unique"
             ),
+            # NULL regions are distinct to the constraint above: whole-country steps need this.
+            models.UniqueConstraint(
+                fields=["service_type", "country", "partner"],
+                condition=models.Q(region__isnull=True),
+                name="pathway_step_unique_whole_country",
+            ),
         ]
 
     def __str__(self) -> str:
