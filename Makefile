@@ -8,7 +8,7 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint install check-python worker messages clean
+.PHONY: run test lint install check-python worker messages clean bench bench-smoke
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -22,6 +22,10 @@ install: check-python $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	$(UV) sync --locked --python $(PYTHON) --quiet
 
 run: install
+	@bin/ensure-debian-packages libpango-1.0-0:/usr/lib/*/libpango-1.0.so.0 \
+	  libpangoft2-1.0-0:/usr/lib/*/libpangoft2-1.0.so.0 \
+	  libharfbuzz-subset0:/usr/lib/*/libharfbuzz-subset.so.0 \
+	  fonts-dejavu-core:/usr/share/fonts/truetype/dejavu
 	@bin/write-dot-env $(PY)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
@@ -31,8 +35,8 @@ run: install
 	pids=""; \
 	if [ -n "$$broker" ]; then \
 	  mkdir -p var; \
-	  .venv/bin/celery -A traffick_cm worker --loglevel INFO & pids="$$pids $$!"; \
-	  .venv/bin/celery -A traffick_cm beat --loglevel INFO --schedule var/celerybeat-schedule & pids="$$pids $$!"; \
+	  .venv/bin/celery -A traffick_cm worker -Q celery,reports,notifications --loglevel INFO & pids="$$pids $$!"; \
+	  .venv/bin/celery -A traffick_cm beat --loglevel INFO & pids="$$pids $$!"; \
 	  echo "Celery worker and beat started on $$broker"; \
 	else \
 	  echo "No CELERY_BROKER_URL: background tasks run in-process."; \
@@ -48,9 +52,38 @@ lint: install
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) bin/check-translations
 
+SYSTEM_PACKAGES := chromium:/usr/bin/chromium gettext:msgfmt \
+	libpango-1.0-0:/usr/lib/*/libpango-1.0.so.0 libpangoft2-1.0-0:/usr/lib/*/libpangoft2-1.0.so.0 \
+	libharfbuzz-subset0:/usr/lib/*/libharfbuzz-subset.so.0 fonts-dejavu-core:/usr/share/fonts/truetype/dejavu
+
 test: install lint
-	@bin/ensure-debian-packages chromium:/usr/bin/chromium gettext:msgfmt
-	$(PY) -m pytest
+	@bin/ensure-debian-packages $(SYSTEM_PACKAGES)
+	$(PY) -m pytest -n 2
+
+# The scale benchmark (issue: one million cases on one small server). Needs PostgreSQL:
+# BENCH_DATABASE_URL (default: a traffick_cm_bench database on the local server), rebuilt.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/traffick_cm_bench
+BENCH_CASES ?= 1000000
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 HTTPS=0 DJANGO_READ_DOT_ENV_FILE=0 \
+	ALLOWED_HOSTS=127.0.0.1,localhost,testserver \
+	SECRET_KEY=benchmark-only-$$($(PY) -c 'import secrets; print(secrets.token_hex(16))') \
+	FIELD_ENCRYPTION_KEY=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
+
+bench: install
+	@$(PY) bin/recreate-database $(BENCH_DATABASE_URL)
+	@export $(BENCH_ENV); $(PY) manage.py migrate --noinput -v0 && \
+	  $(PY) manage.py collectstatic --noinput -v0 && \
+	  $(PY) manage.py seed_scale --cases $(BENCH_CASES) && \
+	  $(PY) manage.py benchmark
+
+# CI's smoke test: small N; checks that the generator and the benchmark run and that page
+# query counts are constant; times are not checked.
+bench-smoke: install
+	@$(PY) bin/recreate-database $(BENCH_DATABASE_URL)
+	@export $(BENCH_ENV); $(PY) manage.py migrate --noinput -v0 && \
+	  $(PY) manage.py collectstatic --noinput -v0 && \
+	  $(PY) manage.py seed_scale --cases 20000 && \
+	  $(PY) manage.py benchmark --check --requests 5 --skip-throughput
 
 messages: install
 	DEBUG=1 $(PY) manage.py makemessages --locale fr --ignore '.venv/*' --ignore '.tools/*' --ignore 'tests/*' --no-obsolete

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import connections
 from django.db.models import (
     Aggregate,
     Count,
@@ -40,6 +41,11 @@ ANSWERED = [*ACCEPTED, S.DECLINED]
 IDENTIFIED = [cv.TraffickingStatus.POSSIBLE, cv.TraffickingStatus.ACTUAL]
 
 
+def reports_db() -> str:
+    """The database alias reports read: a replica when DATABASE_REPLICA_URL is set."""
+    return settings.REPORTS_DATABASE
+
+
 @dataclass(frozen=True)
 class Scope:
     """Which records count: a project, or a country (and optionally a region)."""
@@ -49,7 +55,7 @@ class Scope:
     region_id: int | None = None
 
     def cases(self) -> QuerySet[Case]:
-        qs = Case.objects.filter(trafficking_status__in=IDENTIFIED)
+        qs = Case.objects.using(reports_db()).filter(trafficking_status__in=IDENTIFIED)
         if self.project is not None:
             qs = qs.filter(project=self.project)
         if self.country:
@@ -59,7 +65,11 @@ class Scope:
         return qs
 
     def referrals(self) -> QuerySet[Referral]:
-        qs = Referral.objects.exclude(status__in=[S.DRAFT]).exclude(sent_at__isnull=True)
+        qs = (
+            Referral.objects.using(reports_db())
+            .exclude(status__in=[S.DRAFT])
+            .exclude(sent_at__isnull=True)
+        )
         if self.project is not None:
             qs = qs.filter(case__project=self.project)
         if self.country:
@@ -69,7 +79,7 @@ class Scope:
         return qs
 
     def services(self) -> QuerySet[ServiceDelivery]:
-        qs = ServiceDelivery.objects.all()
+        qs = ServiceDelivery.objects.using(reports_db()).all()
         if self.project is not None:
             qs = qs.filter(project=self.project)
         if self.country:
@@ -79,7 +89,7 @@ class Scope:
         return qs
 
     def sessions(self) -> QuerySet[TrainingSession]:
-        qs = TrainingSession.objects.all()
+        qs = TrainingSession.objects.using(reports_db()).all()
         if self.project is not None:
             qs = qs.filter(project=self.project)
         if self.country:
@@ -175,7 +185,7 @@ class Median(Aggregate):
 
 def median_response_hours(qs: QuerySet[Referral]) -> float | None:
     answered = qs.filter(responded_at__isnull=False, sent_at__isnull=False)
-    if connection.vendor == "postgresql":
+    if connections[reports_db()].vendor == "postgresql":
         delay = ExpressionWrapper(F("responded_at") - F("sent_at"), output_field=DurationField())
         value = answered.aggregate(median=Median(delay))["median"]
         return round(value.total_seconds() / 3600, 1) if value is not None else None

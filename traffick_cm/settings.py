@@ -188,6 +188,15 @@ def _database_from_env() -> dict:
 
 
 DATABASES = {"default": _database_from_env()}
+# Reports and dashboards read from a replica when one is configured (DATABASE_REPLICA_URL).
+REPORTS_DATABASE = "default"
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url_config(env.str("DATABASE_REPLICA_URL")),
+        "TEST": {"MIRROR": "default"},
+    }
+    REPORTS_DATABASE = "replica"
+DATABASE_ROUTERS = ["traffick_cm.routers.PrimaryRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -268,6 +277,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Separate queues so that report workers and notification workers scale independently.
+CELERY_TASK_ROUTES = {
+    "reports.tasks.*": {"queue": "reports"},
+    "referrals.tasks.*": {"queue": "notifications"},
+}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
