@@ -39,9 +39,8 @@ class User(AbstractUser):
     def roles(self) -> frozenset[Role]:
         if not self.pk:
             return frozenset()
-        return frozenset(
-            Role(code) for code in self.role_assignments.values_list("role", flat=True)
-        )
+        # .all() uses the prefetch_related("role_assignments") of a list, when there is one.
+        return frozenset(Role(assignment.role) for assignment in self.role_assignments.all())
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))

@@ -48,7 +48,8 @@ def case_list(*, actor: User, criteria: dict[str, Any], today: date) -> QuerySet
         qs = qs.filter(Exists(due))
     q = (criteria.get("q") or "").strip()
     if q:
-        by_number = qs.filter(case_number__iexact=q)
+        # Case numbers are upper case: an exact match uses the unique index.
+        by_number = qs.filter(case_number=q.upper())
         qs = by_number if by_number.exists() else identity.cases_matching_name(qs, q)
     for field in ("status", "trafficking_status", "sex"):
         if criteria.get(field):

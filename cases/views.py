@@ -40,6 +40,7 @@ from cases.models import (
 from cases.services import ConflictError, records
 from cases.services import case as case_services
 from traffick_cm import uploads
+from traffick_cm.pagination import page_of
 from traffick_cm.tables import ImportFileError
 
 
@@ -58,7 +59,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     criteria = filters.cleaned_data if filters.is_valid() else {}
     today = timezone.localdate()
     qs = selectors.case_list(actor=request.user, criteria=criteria, today=today)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = page_of(qs, request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
     context = {

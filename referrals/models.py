@@ -130,6 +130,8 @@ class Referral(models.Model):
         ]
         indexes = [
             models.Index(fields=["to_organisation", "status", "-sent_at"]),
+            models.Index(fields=["to_organisation", "-sent_at"]),
+            models.Index(fields=["from_organisation", "sent_at"]),
             models.Index(fields=["from_organisation", "status", "-created_at"]),
             models.Index(fields=["status", "respond_by"]),
         ]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from referrals import forms as referral_forms
 from referrals import selectors, services
 from referrals.models import CLOSED_STATUSES, ReferralStatus
 from reports import suppression
+from traffick_cm.pagination import page_of
 
 
 def _error_text(error: ValidationError) -> str:
@@ -80,7 +80,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         overdue_only=criteria.get("overdue", False),
         now=timezone.now(),
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = page_of(qs, request.GET.get("page"))
     return render(
         request,
         "referrals/referral_list.html",
@@ -213,7 +213,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         overdue_only=criteria.get("overdue", False),
         now=timezone.now(),
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = page_of(qs, request.GET.get("page"))
     return render(
         request, "referrals/inbox.html", {"page": page, "filters": filters, "now": timezone.now()}
     )

@@ -18,12 +18,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from referrals.models import ReferralStatus
 from reports import suppression
-from reports.models import ActionPointStatus, Computation, Indicator, IndicatorValue
-from reports.statistics import Scope
+from reports.models import (
+    ActionPoint,
+    ActionPointStatus,
+    Computation,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+)
+from reports.statistics import Scope, sent_between
 from traffick_cm.fields import ChoiceListField
 
 VICTIM_COMPUTATIONS = frozenset(
@@ -65,9 +72,7 @@ def compute(indicator: Indicator, start: date, end: date) -> Decimal | None:
     if kind == Computation.REFERRALS_COMPLETED:
         return Decimal(
             scope.referrals()
-            .filter(
-                sent_at__date__gte=start, sent_at__date__lte=end, status=ReferralStatus.COMPLETED
-            )
+            .filter(**sent_between(start, end), status=ReferralStatus.COMPLETED)
             .count()
         )
     if kind == Computation.SERVICES_DELIVERED:
@@ -90,14 +95,134 @@ def period_target(indicator: Indicator, start: date, end: date) -> Decimal:
     return total if total is not None else indicator.target
 
 
+def _scope_key(indicator: Indicator) -> tuple:
+    return (
+        ("project", indicator.project_id)
+        if indicator.project_id
+        else ("country", indicator.plan.country.code)
+    )
+
+
+def compute_many(indicators: list[Indicator], start: date, end: date) -> dict[int, Any]:
+    """Every indicator's value in a fixed number of queries per scope: one aggregate per
+    source (sessions, cases, referrals, services, action points, entered values), whatever
+    the number of indicators."""
+    values: dict[int, Any] = {}
+    groups: dict[tuple, list[Indicator]] = {}
+    for indicator in indicators:
+        groups.setdefault(_scope_key(indicator), []).append(indicator)
+    for group in groups.values():
+        scope = scope_for(group[0])
+        session_aggregates: dict[str, Any] = {}
+        service_aggregates: dict[str, Any] = {}
+        for ind in group:
+            key = f"i{ind.pk}"
+            if ind.computation == Computation.PEOPLE_TRAINED:
+                session_aggregates[key] = Sum("participants_total")
+            elif ind.computation == Computation.PEOPLE_TRAINED_AUDIENCE:
+                session_aggregates[key] = Sum(
+                    "participants_total",
+                    filter=Q(audiences__contains=ChoiceListField.has(ind.parameter)),
+                )
+            elif ind.computation == Computation.SESSIONS_ON_TOPIC:
+                session_aggregates[key] = Count(
+                    "pk", filter=Q(topics__contains=ChoiceListField.has(ind.parameter))
+                )
+            elif ind.computation == Computation.SERVICES_DELIVERED:
+                service_aggregates[key] = Count(
+                    "pk", filter=Q(service_type=ind.parameter) if ind.parameter else None
+                )
+        if session_aggregates:
+            row = (
+                scope.sessions()
+                .filter(start_date__gte=start, start_date__lte=end)
+                .aggregate(**session_aggregates)
+            )
+            values.update({int(k[1:]): Decimal(v or 0) for k, v in row.items()})
+        if service_aggregates:
+            row = (
+                scope.services()
+                .filter(delivered_on__gte=start, delivered_on__lte=end)
+                .aggregate(**service_aggregates)
+            )
+            values.update({int(k[1:]): Decimal(v or 0) for k, v in row.items()})
+        kinds = {ind.computation for ind in group}
+        if Computation.VICTIMS_IDENTIFIED in kinds:
+            n = scope.cases().filter(identified_on__gte=start, identified_on__lte=end).count()
+            values.update(
+                {i.pk: Decimal(n) for i in group if i.computation == Computation.VICTIMS_IDENTIFIED}
+            )
+        if Computation.REFERRALS_COMPLETED in kinds:
+            n = (
+                scope.referrals()
+                .filter(**sent_between(start, end), status=ReferralStatus.COMPLETED)
+                .count()
+            )
+            values.update(
+                {
+                    i.pk: Decimal(n)
+                    for i in group
+                    if i.computation == Computation.REFERRALS_COMPLETED
+                }
+            )
+        completed_points = [
+            i for i in group if i.computation == Computation.ACTION_POINTS_COMPLETED and i.plan_id
+        ]
+        if completed_points:
+            counts = dict(
+                ActionPoint.objects.filter(
+                    plan__in={i.plan_id for i in completed_points},
+                    status=ActionPointStatus.COMPLETED,
+                )
+                .values("plan")
+                .annotate(n=Count("pk"))
+                .values_list("plan", "n")
+            )
+            values.update({i.pk: Decimal(counts.get(i.plan_id, 0)) for i in completed_points})
+        manual = [i.pk for i in group if i.computation == Computation.MANUAL]
+        if manual:
+            entered = dict(
+                IndicatorValue.objects.filter(
+                    indicator__in=manual, period_start__gte=start, period_end__lte=end
+                )
+                .values("indicator")
+                .annotate(total=Sum("value"))
+                .values_list("indicator", "total")
+            )
+            values.update({pk: entered.get(pk) for pk in manual})
+    return values
+
+
+def period_targets(indicators: list[Indicator], start: date, end: date) -> dict[int, Decimal]:
+    """Per indicator: the sum of its period targets inside the period, else its target."""
+    sums = dict(
+        IndicatorTarget.objects.filter(
+            indicator__in=[i.pk for i in indicators],
+            period_start__gte=start,
+            period_end__lte=end,
+        )
+        .values("indicator")
+        .annotate(total=Sum("target"))
+        .values_list("indicator", "total")
+    )
+    return {i.pk: sums.get(i.pk, i.target) for i in indicators}
+
+
 def rows(indicators, start: date, end: date, *, k: int | None) -> list[dict[str, Any]]:
+    indicators = list(
+        indicators.select_related("plan", "project")
+        if hasattr(indicators, "select_related")
+        else indicators
+    )
+    values = compute_many(indicators, start, end)
+    targets = period_targets(indicators, start, end)
     result = []
     for indicator in indicators:
-        value = compute(indicator, start, end)
+        value = values.get(indicator.pk)
         shown: Any = float(value) if value is not None else None
         if k and indicator.computation in VICTIM_COMPUTATIONS and value is not None:
             shown = suppression.suppress_total(int(value), k)
-        target = period_target(indicator, start, end)
+        target = targets[indicator.pk]
         result.append(
             {
                 "code": indicator.code,
@@ -110,13 +235,32 @@ def rows(indicators, start: date, end: date, *, k: int | None) -> list[dict[str,
                 "value": shown,
                 "achieved_percent": (
                     round(100 * float(value) / float(target))
-                    if isinstance(shown, float) and target
+                    if value is not None and not isinstance(shown, str) and target
                     else None
                 ),
                 "sdg_targets": list(indicator.sdg_targets),
             }
         )
     return result
+
+
+def action_points_by_plans(plans) -> dict[int, list[dict[str, Any]]]:
+    """action_points_by_pillar for several plans in one query."""
+    counts = (
+        ActionPoint.objects.filter(plan__in=plans)
+        .values("plan", "pillar__name", "pillar__order", "status")
+        .annotate(n=Count("pk"))
+        .order_by("plan", "pillar__order")
+    )
+    result: dict[int, dict[str, dict[str, Any]]] = {}
+    for row in counts:
+        pillars = result.setdefault(row["plan"], {})
+        entry = pillars.setdefault(
+            row["pillar__name"], {"pillar": row["pillar__name"], "total": 0, "by_status": {}}
+        )
+        entry["by_status"][row["status"]] = row["n"]
+        entry["total"] += row["n"]
+    return {plan_id: list(pillars.values()) for plan_id, pillars in result.items()}
 
 
 def action_points_by_pillar(plan) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics as stats
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from cases import vocabularies as cv
 from cases.models import Case, ServiceDelivery
@@ -97,6 +98,14 @@ class Scope:
         if self.region_id:
             qs = qs.filter(region=self.region_id)
         return qs
+
+
+def sent_between(start: date, end: date) -> dict[str, Any]:
+    """Referrals sent from the start to the end day included, as a range the index serves."""
+    zone = timezone.get_current_timezone()
+    first = datetime.combine(start, time.min, tzinfo=zone)
+    after = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    return {"sent_at__gte": first, "sent_at__lt": after}
 
 
 def _sum(field: str, **filters: Any):
@@ -197,7 +206,7 @@ def median_response_hours(qs: QuerySet[Referral]) -> float | None:
 
 
 def referrals(scope: Scope, start: date, end: date, *, k: int | None) -> dict[str, Any]:
-    qs = scope.referrals().filter(sent_at__date__gte=start, sent_at__date__lte=end).order_by()
+    qs = scope.referrals().filter(**sent_between(start, end)).order_by()
     row = qs.aggregate(
         made=Count("pk"),
         accepted=Count("pk", filter=Q(status__in=ACCEPTED)),

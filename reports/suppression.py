@@ -27,17 +27,24 @@ def label(k: int | None = None) -> str:
     return f"<{k or threshold()}"
 
 
+COMPLEMENT = "*"
+
+
 def suppress_group(counts: Sequence[int], k: int | None = None) -> list[int | str]:
     """The cells of one group (whose total is shown), suppressed with complement."""
     k = k or threshold()
     shown: list[int | str] = list(counts)
-    hidden = [i for i, c in enumerate(counts) if is_small(c, k)]
-    if len(hidden) == 1:
-        others = sorted((c, i) for i, c in enumerate(counts) if i not in hidden and c > 0)
-        if others:
-            hidden.append(others[0][1])
+    small = [i for i, c in enumerate(counts) if is_small(c, k)]
+    if not small:
+        return shown
+    hidden = list(small)
+    others = sorted((c, i) for i, c in enumerate(counts) if i not in small and c > 0)
+    # One hidden cell, or hidden cells that together hold less than k, could be worked out
+    # from the total: hide the next smallest cells as well.
+    while others and (len(hidden) < 2 or sum(counts[i] for i in hidden) < k):
+        hidden.append(others.pop(0)[1])
     for i in hidden:
-        shown[i] = label(k)
+        shown[i] = label(k) if i in small else COMPLEMENT
     return shown
 
 

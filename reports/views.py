@@ -398,16 +398,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "referrals": statistics.referrals(scope, start, end, k=k),
             "trainings": statistics.trainings(scope, start, end),
             "trainings_by_region": statistics.trainings_by_region(scope, start, end),
-            "plans": [
-                {
-                    "plan": plan,
-                    "by_pillar": indicators.action_points_by_pillar(plan),
-                    "indicators": indicators.rows(
-                        plan.indicators.all(), plan.period_start, min(plan.period_end, end), k=k
-                    ),
-                }
-                for plan in plans_here
-            ],
+            "plans": _plans_summary(plans_here, start, end, k),
             "k": k,
             "chart_data": {
                 "months": [m for m, _v in months],
@@ -416,6 +407,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+def _plans_summary(plans, start, end, k) -> list[dict]:
+    """Each plan's pillars and its indicators over the dashboard's period, in a fixed number
+    of queries whatever the number of plans."""
+    plans = list(plans)
+    pillars = indicators.action_points_by_plans(plans)
+    all_indicators = list(
+        Indicator.objects.filter(plan__in=plans).select_related("plan", "project")
+    )
+    rows = indicators.rows(all_indicators, start, end, k=k)
+    by_plan: dict[int, list] = {}
+    for indicator, row in zip(all_indicators, rows, strict=True):
+        by_plan.setdefault(indicator.plan_id, []).append(row)
+    return [
+        {
+            "plan": plan,
+            "by_pillar": pillars.get(plan.pk, []),
+            "indicators": by_plan.get(plan.pk, []),
+        }
+        for plan in plans
+    ]
 
 
 def trainings_chart(data: dict) -> dict:
