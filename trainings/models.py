@@ -5,6 +5,7 @@ participant register holds personal data, encrypted, for programme staff only.""
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -125,7 +126,7 @@ class TrainingSession(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.start_date:%Y-%m-%d})"
 
-    @property
+    @cached_property
     def knowledge_gain(self):
         """Average post-test minus pre-test score, in points: from the session averages, or
         else from the participants' scores."""
