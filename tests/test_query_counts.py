@@ -394,11 +394,14 @@ def more_on_session(ctx: Ctx, n: int) -> None:
 
 
 def _letters(k: int) -> str:
-    """A word for a number: register names are compared without their digits."""
+    """A word for a number, made of consonant-vowel syllables so that the register's name
+    normalisation (accents, doubled letters, transliteration variants) keeps words apart."""
+    consonants, vowels = "bdfgkmnprstvz", "aeiou"
+    syllables = [c + v for c in consonants for v in vowels]
     word = ""
     while True:
-        k, rest = divmod(k, 26)
-        word = "bcdfghjklmnpqrstvwxzaeiouy"[rest] + word
+        k, rest = divmod(k, len(syllables))
+        word = syllables[rest] + word
         if not k:
             return f"Ta{word}"
 

@@ -357,15 +357,15 @@ def ctx(db, org, other_org, users):
         kind="agenda",
         upload=SimpleUploadedFile("agenda.pdf", factories.PDF_BYTES),
     )
-    plan = ActionPlan.objects.create(
+    nap = ActionPlan.objects.create(
         code="CF-NAP",
         country="CF",
         title="Plan",
         period_start=date(2020, 1, 1),
         period_end=date(2030, 12, 31),
     )
-    pillar = Pillar.objects.create(plan=plan, code="protection", name="Protection")
-    point = ActionPoint.objects.create(plan=plan, pillar=pillar, number="1", text="Act")
+    pillar = Pillar.objects.create(plan=nap, code="protection", name="Protection")
+    point = ActionPoint.objects.create(plan=nap, pillar=pillar, number="1", text="Act")
     progress = plans.progress_record(
         actor=users[Role.MNE],
         action_point=point,
@@ -374,7 +374,7 @@ def ctx(db, org, other_org, users):
         on=date(2025, 1, 1),
         evidence=SimpleUploadedFile("evidence.pdf", factories.PDF_BYTES),
     )
-    indicator = Indicator.objects.create(plan=plan, code="I1", name="Indicator", target=10)
+    indicator = Indicator.objects.create(plan=nap, code="I1", name="Indicator", target=10)
     run = ReportRun.objects.create(
         kind="operational",
         parameters={"country": "CF"},
@@ -387,7 +387,7 @@ def ctx(db, org, other_org, users):
     report_file = ReportFile(run=run, format="json", checksum="0", size=2)
     report_file.file.save("r.json", ContentFile(b"{}"))
     return {
-        "action_plan": plan,
+        "action_plan": nap,
         "point": point,
         "progress": progress,
         "indicator": indicator,

@@ -337,6 +337,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         # Request bodies can carry personal data: log the failure, never the payload.
         "django.request": {"level": "ERROR", "propagate": True},

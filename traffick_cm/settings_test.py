@@ -26,3 +26,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-private"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 os.makedirs(STATIC_ROOT, exist_ok=True)
+# Unit tests run tasks in-process even when CI configures the real Redis broker (the health
+# check and the killed-worker test use that broker directly).
+CELERY_TASK_ALWAYS_EAGER = True

@@ -202,15 +202,6 @@ def test_programme_officer_records_a_session_and_the_totals_grow_in_french(
     assert (session.participants_other, session.participants_total) == (OTHER, 22)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug: locale/fr/LC_MESSAGES/django.po leaves most training strings fuzzy or "
-        "untranslated (134 entries from trainings/ and templates/trainings/, e.g. "
-        "'Record a session' is fuzzy 'Enregistrer un consentement'), so the French "
-        "trainings pages show English."
-    ),
-)
 def test_trainings_pages_are_actually_in_french(new_page, live_server, demo_data):
     page = new_page(viewport={"width": 1280, "height": 800}, locale=BROWSER_LOCALE)
     sign_in_french(page, live_server, "programme")
