@@ -338,6 +338,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Template variable lookups log their context at DEBUG: never, whatever LOG_LEVEL.
+        "django.template": {"level": "INFO"},
         "fontTools": {"level": "WARNING"},
         # Request bodies can carry personal data: log the failure, never the payload.
         "django.request": {"level": "ERROR", "propagate": True},

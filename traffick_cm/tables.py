@@ -26,7 +26,7 @@ def read_table(name: str, stream: IO[bytes]) -> tuple[list[str], list[dict[str, 
             raise ImportFileError(_("This is not a readable XLSX file.")) from error
         sheet = workbook.worksheets[0]
         rows_iter = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows_iter, [])]
+        header = [_clean(str(h)) if h is not None else "" for h in next(rows_iter, [])]
         rows = []
         for values in rows_iter:
             if values is None or all(x in (None, "") for x in values):
@@ -38,20 +38,30 @@ def read_table(name: str, stream: IO[bytes]) -> tuple[list[str], list[dict[str, 
             text = stream.read().decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ImportFileError(_("The CSV file must be encoded in UTF-8.")) from error
+        # Only the delimiter is guessed (comma, semicolon or tab, from the header line); the
+        # quoting rules stay the standard ones ("" inside a quoted cell is one quote).
+        first_line = text.splitlines()[0] if text else ""
+        delimiter = max(",;\t", key=first_line.count) if first_line else ","
         try:
-            dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        rows = [
-            {k: (val or "").strip() for k, val in row.items() if k}
-            for row in reader
-            if any((val or "").strip() for val in row.values() if isinstance(val, str))
-        ]
+            reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+            header = [_clean(h) for h in (reader.fieldnames or [])]
+            reader.fieldnames = header
+            rows = [
+                {k: _clean(val or "") for k, val in row.items() if k}
+                for row in reader
+                if any((val or "").strip() for val in row.values() if isinstance(val, str))
+            ]
+        except csv.Error as error:
+            raise ImportFileError(
+                _("This CSV file cannot be read: %(error)s") % {"error": error}
+            ) from error
         return header, rows
     raise ImportFileError(_("Upload a .csv or .xlsx file."))
+
+
+def _clean(text: str) -> str:
+    """A cell as text: no NUL characters (PostgreSQL refuses them), no surrounding spaces."""
+    return text.replace("\x00", "").strip()
 
 
 def _cell_text(value: Any) -> str:
@@ -61,4 +71,4 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()[:10]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return _clean(str(value))

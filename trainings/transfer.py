@@ -230,7 +230,11 @@ def _parse(
     region_name = values.get("region", "")
     if region_name and country in dict(countries):
         region = lookups.regions.get((country, region_name.casefold()))
-        if region is None and create_missing:
+        if region is None and create_missing and len(region_name) > 120:
+            report.errors.append(
+                (number, "region", _("Longer than %(n)s characters.") % {"n": 120})
+            )
+        elif region is None and create_missing:
             region = Region.objects.create(country=country, name=region_name)
             lookups.regions[(country, region_name.casefold())] = region
             report.created_regions.append(f"{region_name} ({country})")
@@ -250,7 +254,11 @@ def _parse(
     code = values.get("project_code", "").strip()
     if code:
         project = lookups.projects.get(code.casefold())
-        if project is None and create_missing and start and end:
+        if project is None and create_missing and len(code) > 40:
+            report.errors.append(
+                (number, "project_code", _("Longer than %(n)s characters.") % {"n": 40})
+            )
+        elif project is None and create_missing and start and end:
             donor, _created = Donor.objects.get_or_create(name=_("Donor not stated"))
             project = Project.objects.create(
                 code=code,
@@ -308,7 +316,9 @@ def _organisation(
         report.errors.append((number, column, _("A value is required.")))
         return None
     org = lookups.organisations.get(name.casefold())
-    if org is None and create_missing and country in dict(countries):
+    if org is None and create_missing and len(name) > 200:
+        report.errors.append((number, column, _("Longer than %(n)s characters.") % {"n": 200}))
+    elif org is None and create_missing and country in dict(countries):
         org = Organisation.objects.create(name=name, type=OrganisationType.OTHER, country=country)
         lookups.organisations[name.casefold()] = org
         report.created_organisations.append(name)
