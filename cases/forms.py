@@ -57,6 +57,24 @@ def _signable(value: Any) -> Any:
     return str(value)
 
 
+class VersionedEditMixin:
+    """An edit form that carries the version it was loaded at and a signed copy of the
+    values shown, so that a concurrent change is detected and explained, never overwritten.
+    Subclasses set SALT and list their fields in `edit_fields()`."""
+
+    SALT = ""
+
+    @classmethod
+    def sign(cls, initial: dict[str, Any]) -> str:
+        return signing.dumps({k: _signable(val) for k, val in initial.items()}, salt=cls.SALT)
+
+    def loaded_values(self) -> dict[str, Any]:
+        try:
+            return signing.loads(self.cleaned_data["loaded"], salt=self.SALT)
+        except (signing.BadSignature, KeyError):
+            return {}
+
+
 class CaseFieldsForm(forms.Form):
     """The case and the person, as a caseworker registers or edits them."""
 
@@ -169,10 +187,7 @@ class CaseRegisterForm(CaseFieldsForm):
         return cleaned
 
 
-class CaseEditForm(CaseFieldsForm):
-    """Edits carry the version they were loaded at and a signed copy of the values shown,
-    so that a concurrent change is detected and explained instead of overwritten."""
-
+class CaseEditForm(VersionedEditMixin, CaseFieldsForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     loaded = forms.CharField(widget=forms.HiddenInput)
 
@@ -188,24 +203,15 @@ class CaseEditForm(CaseFieldsForm):
         for name in PERSON_FORM_FIELDS:
             initial[name] = getattr(person, name)
         initial["version"] = case.version
-        initial["loaded"] = signing.dumps(
-            {k: _signable(val) for k, val in initial.items()},
-            salt=cls.SALT,
-        )
+        initial["loaded"] = cls.sign(initial)
         return initial
-
-    def loaded_values(self) -> dict[str, Any]:
-        try:
-            return signing.loads(self.cleaned_data["loaded"], salt=self.SALT)
-        except (signing.BadSignature, KeyError):
-            return {}
 
     def changes(self) -> dict[str, Any]:
         names = [*CASE_FORM_FIELDS, *PERSON_FORM_FIELDS, "sex", "citizenships"]
         return {k: self.cleaned_data[k] for k in names if k in self.cleaned_data}
 
 
-class ExploitationForm(forms.ModelForm):
+class ExploitationForm(VersionedEditMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     loaded = forms.CharField(widget=forms.HiddenInput)
     SALT = "cases.exploitation-edit"
@@ -218,17 +224,8 @@ class ExploitationForm(forms.ModelForm):
     def initial_for(cls, case: Case) -> dict[str, Any]:
         initial = {name: getattr(case, name) for name in EXPLOITATION_FIELDS}
         initial["version"] = case.version
-        initial["loaded"] = signing.dumps(
-            {k: _signable(val) for k, val in initial.items()},
-            salt=cls.SALT,
-        )
+        initial["loaded"] = cls.sign(initial)
         return initial
-
-    def loaded_values(self) -> dict[str, Any]:
-        try:
-            return signing.loads(self.cleaned_data["loaded"], salt=self.SALT)
-        except (signing.BadSignature, KeyError):
-            return {}
 
     def changes(self) -> dict[str, Any]:
         return {k: self.cleaned_data[k] for k in EXPLOITATION_FIELDS}
