@@ -70,8 +70,15 @@ def real_broker_and_database():
         pytest.skip("needs PostgreSQL: the worker process shares the test database")
     if not _redis_reachable(BROKER):
         pytest.skip("needs CELERY_BROKER_URL pointing at a reachable Redis")
-    if celery_app.conf.task_always_eager:
+    if not settings.CELERY_BROKER_URL:
         pytest.skip("tasks run in-process: no broker configured")
+    # The unit tests run tasks in-process; this one needs them queued on the real broker.
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = eager
 
 
 def _report_queue() -> str:
