@@ -83,7 +83,7 @@ bench-smoke: install
 	@export $(BENCH_ENV); $(PY) manage.py migrate --noinput -v0 && \
 	  $(PY) manage.py collectstatic --noinput -v0 && \
 	  $(PY) manage.py seed_scale --cases 20000 && \
-	  $(PY) manage.py benchmark --check --requests 5 --skip-throughput
+	  $(PY) manage.py benchmark --check --requests 5 --skip-throughput --import-rows 200
 
 messages: install
 	DEBUG=1 $(PY) manage.py makemessages --locale fr --ignore '.venv/*' --ignore '.tools/*' --ignore 'tests/*' --no-obsolete

@@ -123,7 +123,7 @@ class Command(BaseCommand):
         region = sample.identified_region_id
         self._pages(supervisor, partner, ministry, org, sample, region)
         if not options["skip_files"]:
-            self._files()
+            self._files(options["import_rows"])
         if not options["skip_throughput"]:
             self._throughput(supervisor, sample)
         if self.failures:
@@ -248,7 +248,7 @@ class Command(BaseCommand):
             verdict += " ok" if peak_mb <= goal_mb else f" MISS RSS>{goal_mb}MB"
         self.stdout.write(f"{name:<42} {elapsed:7.1f} s  peak RSS {peak_mb:6.0f} MB  {verdict}")
 
-    def _files(self) -> None:
+    def _files(self, import_rows: int) -> None:
         year = timezone.localdate().year - 1
         with tempfile.TemporaryDirectory() as folder:
             for fmt in ("xlsx", "pdf"):
