@@ -88,6 +88,9 @@ class Command(BaseCommand):
             help="skip the report, CTDC export and import measures",
         )
         parser.add_argument(
+            "--import-rows", type=int, default=10_000, help="rows of the HTCDS import measure"
+        )
+        parser.add_argument(
             "--check",
             action="store_true",
             help="smoke mode for CI: fail when a page's query count is not "
@@ -278,9 +281,9 @@ class Command(BaseCommand):
                 300,
             )
             source = Path(folder) / "import.csv"
-            self._write_import(source, 10_000)
+            self._write_import(source, import_rows)
             self._command(
-                "HTCDS import of 10,000 rows",
+                f"HTCDS import of {import_rows:,} rows",
                 ["import_cases", str(source), "--organisation", "SCALE-GN"],
                 20,
                 None,
