@@ -175,19 +175,27 @@ def records() -> Iterator[tuple]:
         )
 
 
+def anonymise_counts(counts: Counter, k: int) -> tuple[Counter, int]:
+    """The same on counts of combinations (memory grows with the distinct combinations, not
+    with the records): returns the combinations kept with their counts, and how many records
+    were left out."""
+    counts = Counter(counts)
+    for group in SUPPRESSION_ORDER:
+        small = [combo for combo, n in counts.items() if n < k]
+        if not small:
+            break
+        for combo in small:
+            n = counts.pop(combo)
+            counts[_blank(combo, group)] += n
+    left_out = sum(n for n in counts.values() if n < k)
+    return Counter({combo: n for combo, n in counts.items() if n >= k}), left_out
+
+
 def anonymise(rows: Iterable[tuple], k: int) -> tuple[list[tuple], int]:
     """Blank values of records in groups smaller than k, then leave out what is still alone.
     Returns the records kept and how many were left out."""
-    rows = list(rows)
-    for group in SUPPRESSION_ORDER:
-        sizes = Counter(rows)
-        small = {combo for combo, n in sizes.items() if n < k}
-        if not small:
-            break
-        rows = [_blank(row, group) if row in small else row for row in rows]
-    sizes = Counter(rows)
-    kept = [row for row in rows if sizes[row] >= k]
-    return kept, len(rows) - len(kept)
+    kept, left_out = anonymise_counts(Counter(rows), k)
+    return [combo for combo, n in kept.items() for _ in range(n)], left_out
 
 
 def _blank(row: tuple, fields: list[int]) -> tuple:
@@ -232,12 +240,17 @@ def expand(row: tuple) -> list[str]:
 
 
 def export(output: IO[str], *, k: int) -> dict[str, int]:
-    kept, left_out = anonymise(records(), k)
+    kept, left_out = anonymise_counts(Counter(records()), k)
     # The guarantee, checked on the released cells, not assumed.
-    if not is_k_anonymous((tuple(expand(row)) for row in kept), k):
+    released: Counter = Counter()
+    for combo, n in kept.items():
+        released[tuple(expand(combo))] += n
+    if not all(n >= k for n in released.values()):
         raise AssertionError("CTDC export is not k-anonymous")
     writer = csv.writer(output)
     writer.writerow(COLUMNS)
-    for row in kept:
-        writer.writerow(expand(row))
-    return {"records": len(kept), "left_out": left_out, "k": k}
+    # Grouped by combination: the order of the file says nothing about registration order.
+    for cells, n in sorted(released.items()):
+        for _ in range(n):
+            writer.writerow(cells)
+    return {"records": sum(released.values()), "left_out": left_out, "k": k}
