@@ -26,18 +26,7 @@ from cases.models import (
 from cases.services.case import CASE_FIELDS, EXPLOITATION_FIELDS, PERSON_FIELDS
 from partners.models import Organisation, Region
 from reports.models import Project
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.name} ({obj.country.code})"
+from traffick_cm.forms import DateInput, RegionChoiceField
 
 
 def _date_widgets(form: forms.BaseForm) -> None:

@@ -40,17 +40,9 @@ from cases.models import (
 from cases.services import ConflictError, records
 from cases.services import case as case_services
 from traffick_cm import uploads
+from traffick_cm.forms import attach_service_errors
 from traffick_cm.pagination import page_of
 from traffick_cm.tables import ImportFileError
-
-
-def _form_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: per field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require("case", Action.LIST)
@@ -95,7 +87,7 @@ def case_register(request: HttpRequest) -> HttpResponse:
                 submission_token=data["submission_token"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(
                 request, _("Case %(number)s registered.") % {"number": case.case_number}
@@ -195,7 +187,7 @@ def _edit(request: HttpRequest, pk: int, form_class: type, template: str) -> Htt
             form = form_class(data, initial=new_initial, **kwargs)
             form.is_valid()
         except ValidationError as error:
-            _form_error(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("cases:case_detail", pk=case.pk)
@@ -326,7 +318,7 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 create=lambda: spec.save(actor=request.user, case=case, **fields),
             )
         except ValidationError as error:
-            _form_error(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("cases:case_detail", pk=case.pk)
@@ -453,7 +445,7 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
                 details=form.cleaned_data["details"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Closure requested: a supervisor will review it."))
             return redirect("cases:case_detail", pk=case.pk)
@@ -496,7 +488,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             case_services.case_reopen(actor=request.user, case=case, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _form_error(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Case reopened."))
             return redirect("cases:case_detail", pk=case.pk)
@@ -527,7 +519,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 primary=form.cleaned_data["primary"],
             )
         except ValidationError as error:
-            _form_error(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Assignment saved."))
             return redirect("cases:case_detail", pk=case.pk)

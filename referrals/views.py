@@ -16,19 +16,12 @@ from referrals import forms as referral_forms
 from referrals import selectors, services
 from referrals.models import CLOSED_STATUSES, ReferralStatus
 from reports import suppression
+from traffick_cm.forms import attach_service_errors
 from traffick_cm.pagination import page_of
 
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _attach(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require("referral", Action.CREATE)
@@ -58,7 +51,7 @@ def referral_create(request: HttpRequest, case_pk: int) -> HttpResponse:
                 destination_country=data["destination_country"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Referral drafted: check it, then send it."))
             return redirect("referrals:referral_detail", pk=referral.pk)

@@ -5,13 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from reports.models import Donor, Project
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from traffick_cm.forms import DateInput
 
 
 class DonorForm(forms.ModelForm):

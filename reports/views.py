@@ -35,6 +35,7 @@ from reports.models import (
 )
 from reports.statistics import Scope
 from traffick_cm import uploads
+from traffick_cm.forms import attach_service_errors
 
 
 def _get_project_for_user(request: HttpRequest, pk: int, action: Action) -> Project:
@@ -221,8 +222,7 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
                 evidence=data["evidence"],
             )
         except ValidationError as error:
-            for field, errors in getattr(error, "error_dict", {None: error.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Progress recorded."))
             return redirect("reports:plan_detail", pk=point.plan_id)
@@ -267,8 +267,7 @@ def indicator_value(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, indicator=indicator, **form.cleaned_data
             )
         except ValidationError as error:
-            for field, errors in getattr(error, "error_dict", {None: error.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Value saved."))
             if indicator.plan_id:

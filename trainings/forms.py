@@ -9,20 +9,9 @@ from django_countries import countries
 from accounts.models import User
 from partners.models import Organisation, Region
 from reports.models import Project
+from traffick_cm.forms import DateInput, RegionChoiceField
 from trainings import vocabularies as v
 from trainings.models import Participant, TrainingSession
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class RegionField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.name} ({obj.country.code})"
 
 
 class SessionForm(forms.ModelForm):
@@ -62,7 +51,7 @@ class SessionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"] = RegionField(
+        self.fields["region"] = RegionChoiceField(
             label=_("Region"), required=False, queryset=Region.objects.order_by("country", "name")
         )
         self.fields["partners"].queryset = Organisation.objects.filter(is_active=True).exclude(
@@ -94,7 +83,7 @@ class SessionFilterForm(forms.Form):
     topic = forms.ChoiceField(label=_("Topic"), required=False)
     audience = forms.ChoiceField(label=_("Audience"), required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
-    region = RegionField(label=_("Region"), required=False, queryset=Region.objects.all())
+    region = RegionChoiceField(label=_("Region"), required=False, queryset=Region.objects.all())
     organiser = forms.ModelChoiceField(
         label=_("Organiser"), required=False, queryset=Organisation.objects.order_by("name")
     )

@@ -11,18 +11,11 @@ from django.utils.translation import gettext as _
 from accounts.audit import log_action
 from accounts.policy import Action, can, can_on, get_for_user_or_404, require, scope
 from traffick_cm import uploads
+from traffick_cm.forms import attach_service_errors
 from traffick_cm.tables import ImportFileError
 from trainings import forms as training_forms
 from trainings import selectors, services, transfer
 from trainings.models import SessionAttachment, TrainingSession
-
-
-def _attach(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _criteria(request: HttpRequest) -> tuple[training_forms.SessionFilterForm, dict]:
@@ -91,7 +84,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, organiser=request.user.organisation, partners=partners, **data
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Session recorded."))
             return redirect("trainings:session_detail", pk=session.pk)
@@ -126,7 +119,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.session_update(actor=request.user, session=session, partners=partners, **data)
         except ValidationError as error:
-            _attach(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("trainings:session_detail", pk=session.pk)
@@ -174,7 +167,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.participant_add(actor=request.user, session=session, **form.cleaned_data)
             except ValidationError as error:
-                _attach(form, error)
+                attach_service_errors(form, error)
             else:
                 messages.success(request, _("Participant added."))
                 return redirect("trainings:register", pk=session.pk)
@@ -230,7 +223,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.attachment_upload(actor=request.user, session=session, **form.cleaned_data)
         except ValidationError as error:
-            _attach(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("File attached."))
             return redirect("trainings:session_detail", pk=session.pk)
