@@ -141,6 +141,11 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
     "dashboard": {
         Action.VIEW: frozenset({Role.MINISTRY, Role.MNE, Role.ADMIN}),
     },
+    # Reference data created as a side effect of an import (organisations, projects,
+    # regions named in a file but not yet known): administrators only.
+    "reference_data": {
+        Action.CREATE: frozenset({Role.ADMIN}),
+    },
     "user": {
         Action.LIST: frozenset({Role.ADMIN}),
         Action.VIEW: frozenset({Role.ADMIN}),
@@ -186,7 +191,9 @@ def _project_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
 
 
 def _user_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
-    return qs.filter(organisation=user.organisation_id)
+    # Superusers are operators, outside every organisation administrator's reach: an
+    # administrator who could change a superuser's email could take the account over.
+    return qs.filter(organisation=user.organisation_id, is_superuser=False)
 
 
 def _case_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
@@ -242,11 +249,8 @@ def _register_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
 def _totals_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
     """M&E and administrators see all sessions' totals; programme officers and ministry
     focal points those of their organisation's country."""
-    if user.roles & {Role.MNE, Role.ADMIN}:
-        return qs
-    if not user.organisation_id:
-        return qs.none()
-    return qs.filter(country=user.organisation.country.code)
+    countries = statistics_countries(user, "training_totals")
+    return qs if countries is None else qs.filter(country__in=countries)
 
 
 def _plan_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
@@ -256,18 +260,64 @@ def _plan_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
 
 
 def _run_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
-    if user.roles & {Role.MNE, Role.ADMIN}:
+    """M&E and administrators reach every run; ministry focal points the operational and
+    action-plan reports of their country (never a donor report)."""
+    countries = statistics_countries(user, "report_run")
+    if countries is None:
         return qs
-    if not user.organisation_id:
-        return qs.none()
-    country = user.organisation.country.code
     from reports.models import ActionPlan
 
-    plans = ActionPlan.objects.filter(country=country).values_list("code", flat=True)
+    plans = ActionPlan.objects.filter(country__in=countries).values_list("code", flat=True)
     return qs.filter(
-        Q(kind="operational", parameters_key=f"country={country}")
+        Q(kind="operational", parameters_key__in=[f"country={c}" for c in sorted(countries)])
         | Q(kind="nap", parameters_key__in=[f"plan={code}" for code in plans])
     )
+
+
+# Aggregate figures (counts about victims, people trained) go beyond the case team: which
+# countries' figures each role sees. A ministry focal point watches its own country only, on
+# every page and in every file: the dashboard, referral statistics, report runs, training
+# totals, a project's figures. M&E officers and administrators work across the countries
+# their organisation covers (regional offices), as before.
+ALL_COUNTRIES = "all"
+OWN_COUNTRY = "own"
+AGGREGATE_REACH: dict[str, dict[Role, str]] = {
+    "dashboard": {Role.MNE: ALL_COUNTRIES, Role.ADMIN: ALL_COUNTRIES, Role.MINISTRY: OWN_COUNTRY},
+    "referral_statistics": {
+        Role.SUPERVISOR: OWN_COUNTRY,
+        Role.MNE: OWN_COUNTRY,
+        Role.MINISTRY: OWN_COUNTRY,
+        Role.ADMIN: OWN_COUNTRY,
+    },
+    "training_totals": {
+        Role.PROGRAMME: OWN_COUNTRY,
+        Role.MNE: ALL_COUNTRIES,
+        Role.ADMIN: ALL_COUNTRIES,
+        Role.MINISTRY: OWN_COUNTRY,
+    },
+    "report_run": {Role.MNE: ALL_COUNTRIES, Role.ADMIN: ALL_COUNTRIES, Role.MINISTRY: OWN_COUNTRY},
+    # A project's indicators (victim figures) on its page.
+    "project": {
+        **dict.fromkeys(STAFF_ROLES - {Role.MINISTRY}, ALL_COUNTRIES),
+        Role.MINISTRY: OWN_COUNTRY,
+    },
+}
+
+
+def statistics_countries(user: Any, kind: str) -> frozenset[str] | None:
+    """The countries whose aggregate figures of `kind` this user may see: None for every
+    country, an empty set for none. Selectors filter their figures by it; a country asked
+    for outside it is not offered (and refused if forged)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if _bypasses(user, kind):
+        return None
+    reach = {AGGREGATE_REACH[kind].get(role) for role in user.roles}
+    if ALL_COUNTRIES in reach:
+        return None
+    if OWN_COUNTRY in reach and user.organisation_id:
+        return frozenset({user.organisation.country.code})
+    return frozenset()
 
 
 SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {

@@ -29,11 +29,25 @@ def session_started(request: HttpRequest, user: User) -> None:
     )
 
 
-def end_all_sessions(user: User) -> int:
-    """Delete every server-side session of the user; returns how many."""
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+def session_renewed(request: HttpRequest, user: User) -> None:
+    """Django gave this session a new key (after a password change): record it, so that
+    ending the user's sessions still reaches it."""
+    if request.session.session_key is None:
+        request.session.save()
+    UserSession.objects.get_or_create(
+        session_key=request.session.session_key, defaults={"user": user}
+    )
+
+
+def end_all_sessions(user: User, *, keep: str | None = None) -> int:
+    """Delete every server-side session of the user but `keep` (the session key of the
+    request that changed the password, say); returns how many."""
+    sessions = UserSession.objects.filter(user=user)
+    if keep:
+        sessions = sessions.exclude(session_key=keep)
+    keys = list(sessions.values_list("session_key", flat=True))
     deleted, _ = Session.objects.filter(session_key__in=keys).delete()
-    UserSession.objects.filter(user=user).delete()
+    sessions.delete()
     return deleted
 
 
@@ -48,9 +62,15 @@ class AbsoluteSessionLifetimeMiddleware:
         if user is not None and user.is_authenticated:
             started = request.session.get(LOGIN_AT)
             if started is None:
-                # A session opened by another path (e.g. the admin): its clock starts now.
+                # A session opened by another path (e.g. the admin's sign-in form): its clock
+                # starts now, and it is recorded, so that signing out, deactivation, a new
+                # password or a two-factor reset end it like any other.
                 request.session[LOGIN_AT] = timezone.now().isoformat()
                 started = request.session[LOGIN_AT]
+                if request.session.session_key:
+                    UserSession.objects.get_or_create(
+                        session_key=request.session.session_key, defaults={"user": user}
+                    )
             limit = timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
             if timezone.now() - datetime.fromisoformat(started) > limit:
                 logout(request)

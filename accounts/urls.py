@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts import views, views_auth
+from accounts import views, views_auth, views_security
 
 app_name = "accounts"
 
@@ -11,12 +11,22 @@ urlpatterns = [
     path("two-factor/setup/", views_auth.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", views_auth.two_factor_verify, name="two_factor_verify"),
     path("two-factor/backup-codes/", views_auth.backup_codes, name="two_factor_backup_codes"),
+    path("security/", views_security.security, name="security"),
+    path(
+        "security/authenticator/",
+        views_security.authenticator_add,
+        name="authenticator_add",
+    ),
+    path(
+        "security/authenticator/<int:pk>/remove/",
+        views_security.authenticator_remove,
+        name="authenticator_remove",
+    ),
+    path("security/email/", views_security.email_change_request, name="email_change"),
+    path("email/confirm/<str:token>/", views_security.email_confirm, name="email_confirm"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
+        views_auth.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -40,10 +50,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
+        views_auth.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -59,4 +66,12 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path(
+        "users/<int:pk>/two-factor/reset/",
+        views.user_two_factor_reset,
+        name="user_two_factor_reset",
+    ),
+    path("grants/", views.grant_list, name="grant_list"),
+    path("grants/<int:pk>/decide/", views.grant_decide, name="grant_decide"),
+    path("grants/<int:pk>/cancel/", views.grant_cancel, name="grant_cancel"),
 ]

@@ -4,16 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import selectors, services
-from accounts.forms import UserCreateForm, UserForm
-from accounts.models import User
-from accounts.policy import Action, get_for_user_or_404, require
+from accounts import grants, selectors, services, two_factor
+from accounts.forms import AdminPasswordForm, UserCreateForm, UserForm
+from accounts.models import EmailChange, RoleGrant, User
+from accounts.policy import Action, get_for_user_or_404, require, scope
 from accounts.roles import Role
 from cases.vocabularies import CaseStatus
 
@@ -36,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"sections": sections}
     if user.has_role(Role.ADMIN):
         context["user_counts"] = selectors.organisation_user_counts(actor=user)
+        context["grants_awaiting"] = grants.awaiting_decision_count(actor=user)
     if user.has_role(Role.CASEWORKER, Role.SUPERVISOR):
         from cases import selectors as case_selectors
 
@@ -58,7 +60,6 @@ def home(request: HttpRequest) -> HttpResponse:
                 referral_selectors.outgoing(actor=user, overdue_only=True, now=now)[:10]
             )
     if user.has_role(Role.PROGRAMME, Role.MNE, Role.MINISTRY):
-        from accounts.policy import Action, scope
         from trainings import selectors as training_selectors
         from trainings.models import TrainingSession
 
@@ -117,6 +118,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("User %(username)s created.") % {"username": user.username})
+            _tell_what_waits(request, user)
             return redirect("accounts:user_detail", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form, "creating": True})
 
@@ -124,7 +126,19 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require("user", Action.VIEW)
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _get_user_for_actor(request, pk, Action.VIEW)
-    return render(request, "accounts/user_detail.html", {"subject": subject})
+    pending = list(
+        subject.role_grants.filter(status=RoleGrant.Status.PENDING).select_related("requested_by")
+    )
+    for grant in pending:
+        grant.decidable = grants.may_decide(request.user, grant)
+    context = {
+        "subject": subject,
+        "pending_grants": pending,
+        "pending_email": subject.email_changes.filter(status=EmailChange.Status.PENDING).first(),
+        "has_two_factor": two_factor.has_device(subject),
+        "reset_form": AdminPasswordForm(),
+    }
+    return render(request, "accounts/user_detail.html", context)
 
 
 @require("user", Action.CHANGE)
@@ -136,9 +150,10 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "email": subject.email,
         "job_title": subject.job_title,
         "organisation": subject.organisation,
-        "roles": sorted(subject.roles),
+        # Roles awaiting approval stay ticked: unticking one withdraws the request.
+        "roles": sorted(subject.roles | grants.pending_roles(subject)),
     }
-    form = UserForm(request.POST or None, initial=initial, actor=request.user)
+    form = UserForm(request.POST or None, initial=initial, actor=request.user, subject=subject)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -156,10 +171,29 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Changes saved."))
+            _tell_what_waits(request, subject)
             return redirect("accounts:user_detail", pk=subject.pk)
     return render(
         request, "accounts/user_form.html", {"form": form, "subject": subject, "creating": False}
     )
+
+
+def _tell_what_waits(request: HttpRequest, subject: User) -> None:
+    waiting = sorted(grants.pending_roles(subject))
+    if waiting:
+        messages.info(
+            request,
+            _("Awaiting another administrator's approval: %(roles)s.")
+            % {"roles": ", ".join(str(Role(role).label) for role in waiting)},
+        )
+    if subject.email_changes.filter(status=EmailChange.Status.PENDING).exists():
+        messages.info(
+            request,
+            _(
+                "A confirmation link was sent to the new email address; the address changes "
+                "when it is opened."
+            ),
+        )
 
 
 @require_POST
@@ -186,3 +220,88 @@ def _set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
         else:
             messages.success(request, _("The account is deactivated; its sessions no longer work."))
     return redirect("accounts:user_detail", pk=subject.pk)
+
+
+@require_POST
+@require("user", Action.CHANGE)
+def user_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a user's lost devices: they set up a new one after signing in again."""
+    subject = _get_user_for_actor(request, pk, Action.CHANGE)
+    form = AdminPasswordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter your own password to reset two-step sign-in."))
+        return redirect("accounts:user_detail", pk=subject.pk)
+    try:
+        two_factor.two_factor_reset(
+            actor=request.user, user=subject, password=form.cleaned_data["password"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Two-step sign-in was reset and the user's sessions ended. The user sets up a "
+                "new authenticator at the next sign-in."
+            ),
+        )
+    return redirect("accounts:user_detail", pk=subject.pk)
+
+
+# Roles awaiting a second person
+
+
+def _get_grant(request: HttpRequest, pk: int) -> RoleGrant:
+    """A request about a user in the actor's scope, or 404."""
+    users = scope(request.user, "user", Action.CHANGE, User.objects.all())
+    grant = (
+        RoleGrant.objects.select_related("user", "requested_by")
+        .filter(pk=pk, user__in=users)
+        .first()
+    )
+    if grant is None:
+        raise Http404
+    return grant
+
+
+@require("user", Action.LIST)
+def grant_list(request: HttpRequest) -> HttpResponse:
+    pending = list(grants.pending_grants(actor=request.user))
+    for grant in pending:
+        grant.decidable = grants.may_decide(request.user, grant)
+    return render(request, "accounts/grant_list.html", {"grants": pending})
+
+
+@require_POST
+@require("user", Action.CHANGE)
+def grant_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = _get_grant(request, pk)
+    approve = "approve" in request.POST
+    try:
+        grants.grant_decide(actor=request.user, grant=grant, approve=approve)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        label = {"role": grant.get_role_display(), "username": grant.user.username}
+        if approve:
+            messages.success(request, _("%(username)s now has the role %(role)s.") % label)
+        else:
+            messages.success(request, _("The role %(role)s was refused to %(username)s.") % label)
+    return redirect(_back(request, grant))
+
+
+@require_POST
+@require("user", Action.CHANGE)
+def grant_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = _get_grant(request, pk)
+    if grants.grant_cancel(actor=request.user, grant=grant):
+        messages.success(request, _("The request was withdrawn."))
+    else:
+        messages.error(request, _("This request was already decided."))
+    return redirect(_back(request, grant))
+
+
+def _back(request: HttpRequest, grant: RoleGrant) -> str:
+    if request.POST.get("from") == "user":
+        return reverse("accounts:user_detail", kwargs={"pk": grant.user_id})
+    return reverse("accounts:grant_list")

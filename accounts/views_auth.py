@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from accounts import sessions, two_factor
+from accounts import services, sessions, two_factor
 from accounts.audit import log_action
+from accounts.forms import PasswordConfirmForm
 
 
 class LoginView(auth_views.LoginView):
@@ -60,30 +67,49 @@ class TokenForm(forms.Form):
     )
 
 
+ENROLMENT = "two_factor_enrolment"
+
+
+def enrolment_device(request: HttpRequest):
+    """The device this session is enrolling (its id kept in the session)."""
+    device = two_factor.enrolment_device(
+        user=request.user, device_id=request.session.get(ENROLMENT)
+    )
+    request.session[ENROLMENT] = device.pk
+    return device
+
+
+def verify_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
+    return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': next_url})}")
+
+
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    """Add an authenticator app: scan the code (or type the key), confirm with a code."""
+    """The first authenticator app: scan the code (or type the key), confirm with a code.
+    Only for an account without a confirmed device: with one, a password alone would let
+    anyone enrol their own and so pass the second factor."""
     user = request.user
-    device = two_factor.pending_device(user)
+    if two_factor.has_device(user):
+        if user.is_verified():
+            return redirect("accounts:security")
+        return verify_redirect(request, _next_url(request))
+    device = enrolment_device(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token("".join(form.cleaned_data["token"].split())):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        try:
+            codes = two_factor.first_device_confirm(
+                user=user, device=device, token=form.cleaned_data["token"]
+            )
+        except ValidationError as error:
+            form.add_error("token", error)
+        else:
+            request.session.pop(ENROLMENT, None)
             otp_login(request, device)
-            codes = two_factor.backup_codes_issue(user)
-            log_action("accounts.two_factor.enabled", actor=user, target=user)
             return render(
                 request,
                 "accounts/two_factor_codes.html",
                 {"codes": codes, "next": _next_url(request)},
             )
-        form.add_error(
-            "token",
-            _("This code is not valid. Check the time on your phone and enter the current code."),
-        )
-    from base64 import b32encode
-
     return render(
         request,
         "accounts/two_factor_setup.html",
@@ -115,14 +141,25 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def backup_codes(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_verified():
-        return redirect("accounts:two_factor_verify")
-    codes = two_factor.backup_codes_issue(request.user)
-    log_action("accounts.two_factor.backup_codes_issued", actor=request.user, target=request.user)
+    """New backup codes: a verified session and the password again."""
+    user = request.user
+    if not two_factor.has_device(user):
+        return redirect("accounts:two_factor_setup")
+    if not user.is_verified():
+        return verify_redirect(request, reverse("accounts:security"))
+    form = PasswordConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter your password to get new backup codes."))
+        return redirect("accounts:security")
+    try:
+        codes = two_factor.backup_codes_renew(user=user, password=form.cleaned_data["password"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:security")
     return render(
         request,
         "accounts/two_factor_codes.html",
-        {"codes": codes, "next": settings.LOGIN_REDIRECT_URL},
+        {"codes": codes, "next": reverse("accounts:security")},
     )
 
 
@@ -147,6 +184,38 @@ class PasswordResetView(auth_views.PasswordResetView):
         except ValueError:
             cache.set(key, 1, timeout=3600)
         return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The old password, then the new one; every other session of the user ends and the
+    user is told by email."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            # Django keeps this session signed in under a new key: record the new key.
+            response = super().form_valid(form)
+            sessions.session_renewed(self.request, form.user)
+            services.user_password_changed(
+                user=form.user, keep_session=self.request.session.session_key
+            )
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The emailed link's form: the new password ends every session of the user, who is
+    told by email."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.user_password_reset(user=form.user)
+        return response
 
 
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:

@@ -15,7 +15,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import grants
 from accounts.roles import Role
 from cases.services import case as case_services
 from cases.services import records
@@ -96,8 +98,19 @@ TABLE: dict[str, Row] = {
     # Two-factor pages: any signed-in user (setting up or verifying their own factor).
     "accounts:two_factor_setup": Row(every(200, anon=302)),
     "accounts:two_factor_verify": Row(every(200, anon=302)),
-    # A new set of backup codes needs a verified second factor first.
+    # A new set of backup codes needs a verified second factor first (and the password).
     "accounts:two_factor_backup_codes": Row(every(302), method="post"),
+    # One's own account security: any signed-in user.
+    "accounts:security": Row(every(200, anon=302)),
+    # Adding an authenticator needs one already (else: the first set-up) and a verified session.
+    "accounts:authenticator_add": Row(every(302)),
+    # Without the password nothing is removed: back to the security page.
+    "accounts:authenticator_remove": Row(
+        every(302), kwargs=lambda ctx: {"pk": ctx["colleague_device"].pk}, method="post"
+    ),
+    "accounts:email_change": Row(every(200, anon=302)),
+    # The emailed link works without signing in; a bad one says so.
+    "accounts:email_confirm": Row(every(200), kwargs=lambda ctx: {"token": "bad-token"}),
     "accounts:user_list": Row(only(A)),
     "accounts:user_create": Row(only(A)),
     "accounts:user_detail": Row(only(A), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}),
@@ -107,6 +120,22 @@ TABLE: dict[str, Row] = {
     ),
     "accounts:user_reactivate": Row(
         only(A, ok=302), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}, method="post"
+    ),
+    "accounts:user_two_factor_reset": Row(
+        only(A, ok=302),
+        kwargs=lambda ctx: {"pk": ctx["colleague"].pk},
+        method="post",
+        data={"password": factories.PASSWORD},
+    ),
+    "accounts:grant_list": Row(only(A)),
+    "accounts:grant_decide": Row(
+        only(A, ok=302),
+        kwargs=lambda ctx: {"pk": ctx["grant"].pk},
+        method="post",
+        data={"approve": "1"},
+    ),
+    "accounts:grant_cancel": Row(
+        only(A, ok=302), kwargs=lambda ctx: {"pk": ctx["grant"].pk}, method="post"
     ),
     "partners:organisation_list": Row(only(*Role)),
     "partners:organisation_detail": Row(only(*Role), kwargs=lambda ctx: {"pk": ctx["org"].pk}),
@@ -193,7 +222,7 @@ TABLE: dict[str, Row] = {
     "reports:dashboard": Row(only(MI, M, A)),
     "cases:case_list": Row(case_level(C, S)),
     "cases:case_register": Row(case_level(C, S)),
-    "cases:duplicate_check": Row(case_level(C, S), data={"first_name": "Amina"}),
+    "cases:duplicate_check": Row(case_level(C, S), method="post", data={"first_name": "Amina"}),
     "cases:case_import": Row(case_level(S)),
     "cases:case_export": Row(
         case_level(C, S), data=lambda ctx: {"case": ctx["case"].pk, "format": "csv"}
@@ -268,6 +297,11 @@ def test_every_url_pattern_has_a_row_in_the_role_table():
 @pytest.fixture
 def ctx(db, org, other_org, users):
     colleague = factories.user(Role.CASEWORKER, organisation=org, username="colleague")
+    # A supervisor role for the colleague, asked by a second administrator of the
+    # organisation: the table's administrator may decide it.
+    second_admin = factories.user(Role.ADMIN, organisation=org, username="second-admin")
+    grant = grants.grant_request(actor=second_admin, user=colleague, role=Role.SUPERVISOR)
+    colleague_device = TOTPDevice.objects.create(user=colleague, name="phone", confirmed=True)
     case = factories.case(caseworker=users[Role.CASEWORKER])
     other_case = factories.case(caseworker=users[Role.CASEWORKER], first_name="Other")
     closure = case_services.closure_request(
@@ -410,6 +444,8 @@ def ctx(db, org, other_org, users):
         "document": document,
         "org": org,
         "colleague": colleague,
+        "colleague_device": colleague_device,
+        "grant": grant,
         "project": factories.project(organisations=[org]),
         "donor": factories.donor(),
         "users": users,

@@ -9,6 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.audit import MASK
+from accounts.email_change import email_hash
+from accounts.grants import pending_roles
 from accounts.models import AuditEntry, User
 from accounts.roles import Role
 from tests import factories
@@ -90,7 +92,10 @@ def test_admin_creates_user_in_their_own_organisation_with_the_chosen_roles(
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:user_detail", kwargs={"pk": created.pk})
     assert created.organisation == org
-    assert created.roles == {Role.CASEWORKER, Role.SUPERVISOR}
+    # Both roles reach case files: they wait for a second administrator (tests/accounts/
+    # test_role_grants.py); before, an administrator gave them alone.
+    assert created.roles == set()
+    assert pending_roles(created) == {Role.CASEWORKER, Role.SUPERVISOR}
     assert created.check_password(NEW_PASSWORD)
 
 
@@ -102,7 +107,8 @@ def test_user_creation_is_audited_with_roles_and_without_the_password(admin_clie
     assert entry.actor == admin
     assert entry.organisation == org
     assert entry.target_type == "accounts.user"
-    assert entry.data["roles"] == [Role.CASEWORKER, Role.SUPERVISOR]
+    assert entry.data["roles"] == []
+    assert entry.data["roles_pending"] == [Role.CASEWORKER, Role.SUPERVISOR]
     assert "password" not in entry.data
     assert NEW_PASSWORD not in json.dumps(entry.data)
 
@@ -174,25 +180,29 @@ def test_admin_cannot_choose_the_organisation_of_a_new_user(admin_client, org, o
 def test_admin_edits_roles_of_a_colleague(admin_client, colleague):
     response = admin_client.post(
         reverse("accounts:user_edit", kwargs={"pk": colleague.pk}),
-        _edit_form(colleague, roles=[Role.SUPERVISOR]),
+        _edit_form(colleague, roles=[Role.SUPERVISOR, Role.MNE]),
     )
 
     assert response.status_code == 302
-    assert User.objects.get(pk=colleague.pk).roles == {Role.SUPERVISOR}
+    # The role taken away and the non-sensitive one go at once; the supervisor role waits
+    # for a second administrator (before, it was given at once).
+    assert User.objects.get(pk=colleague.pk).roles == {Role.MNE}
+    assert pending_roles(colleague) == {Role.SUPERVISOR}
 
 
 def test_role_change_is_audited_with_before_and_after(admin_client, admin, colleague):
     admin_client.post(
         reverse("accounts:user_edit", kwargs={"pk": colleague.pk}),
-        _edit_form(colleague, roles=[Role.CASEWORKER, Role.SUPERVISOR]),
+        _edit_form(colleague, roles=[Role.CASEWORKER, Role.MNE]),
     )
 
     entry = _audit("accounts.user.changed", colleague)
     assert entry.actor == admin
+    # A role given at once (a sensitive one is audited as a request: test_role_grants.py).
     assert entry.data == {
         "roles": {
             "before": [Role.CASEWORKER],
-            "after": [Role.CASEWORKER, Role.SUPERVISOR],
+            "after": [Role.CASEWORKER, Role.MNE],
         }
     }
 
@@ -205,8 +215,15 @@ def test_changed_personal_values_are_masked_in_the_audit_entry(admin_client, col
 
     entry = _audit("accounts.user.changed", colleague)
     assert entry.data["first_name"] == {"before": MASK, "after": MASK}
-    assert entry.data["email"] == {"before": MASK, "after": MASK}
-    stored = json.dumps(entry.data)
+    # The email changes only once confirmed; its request records keyed hashes of the two
+    # addresses (before, "***"): the same address always gives the same hash.
+    assert "email" not in entry.data
+    request = _audit("accounts.user.email_change_requested", colleague)
+    assert request.data["email_hash"] == {
+        "before": email_hash("amina@example.org"),
+        "after": email_hash("aminata@example.org"),
+    }
+    stored = json.dumps(entry.data) + json.dumps(request.data)
     assert "Amina" not in stored
     assert "example.org" not in stored
 

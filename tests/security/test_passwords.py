@@ -17,16 +17,26 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.roles import Role
+from tests import factories
 
 PASSPHRASE = "riverlantern"  # 12 characters, lowercase letters only
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(settings):
+    # The assertions read the English wording; emails and pages without an Accept-Language
+    # use LANGUAGE_CODE (French in production).
+    settings.LANGUAGE_CODE = "en"
+
 
 REAL_SETTINGS = """
 import json, django
 django.setup()
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+
 print(json.dumps({
     "hashers": settings.PASSWORD_HASHERS,
     "validators": settings.AUTH_PASSWORD_VALIDATORS,
@@ -130,3 +140,48 @@ def test_administrator_cannot_create_a_user_with_a_short_password(client, users)
 
     assert response.status_code == 200
     assert not User.objects.filter(username="fatou").exists()
+
+
+# Changing and resetting a password
+
+
+def test_changing_the_password_needs_the_current_one(client, users):
+    user = users[Role.CASEWORKER]
+    client.force_login(user)
+
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "not-the-password",
+            "new_password1": "a-brand-new-passphrase-7",
+            "new_password2": "a-brand-new-passphrase-7",
+        },
+    )
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert not user.check_password("a-brand-new-passphrase-7")
+
+
+def test_a_changed_password_is_audited_and_the_owner_is_told(
+    client, users, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = users[Role.CASEWORKER]
+    User.objects.filter(pk=user.pk).update(email="caseworker@example.org")
+    client.force_login(user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:password_change"),
+            {
+                "old_password": factories.PASSWORD,
+                "new_password1": "a-brand-new-passphrase-7",
+                "new_password2": "a-brand-new-passphrase-7",
+            },
+        )
+
+    entry = AuditEntry.objects.get(action="accounts.user.password_changed")
+    assert entry.actor == user
+    assert "passphrase" not in json.dumps(entry.data)
+    assert [m.to for m in mailoutbox] == [["caseworker@example.org"]]
+    assert "was changed" in mailoutbox[0].body

@@ -1,5 +1,7 @@
 """Sessions: 30 minutes idle, 12 hours at most from sign-in, a new session id at sign-in,
-and signing out (or deactivation) ends every session of the user on the server."""
+and signing out (or deactivation) ends every session of the user on the server; so does a
+new password (changed: every other session; reset: every session), whatever path opened
+the session (the app's sign-in form, the admin's)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,16 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts import services as account_services
-from accounts.models import UserSession
+from accounts.models import AuditEntry, UserSession
 from accounts.roles import Role
 from accounts.sessions import LOGIN_AT
 from tests import factories
@@ -205,3 +210,73 @@ def test_deactivated_user_cannot_sign_in_again(users, role):
     account_services.user_set_active(actor=users[Role.ADMIN], user=users[role], active=False)
 
     assert not factories.sign_in(Client(), str(role), factories.PASSWORD)
+
+
+# A new password ends the other sessions
+
+
+NEW_PASSWORD = "a-brand-new-passphrase-7"
+
+
+def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(users):
+    laptop, phone = _signed_in("caseworker"), _signed_in("caseworker")
+    phone_key = _session_key(phone)
+
+    response = laptop.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": factories.PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
+
+    assert response.status_code == 302
+    assert not Session.objects.filter(session_key=phone_key).exists()
+    assert _is_signed_out(phone)
+    assert laptop.get(reverse("home")).status_code == 200
+    # The session goes on under its new key, which signing out still reaches.
+    assert UserSession.objects.filter(
+        user=users[Role.CASEWORKER], session_key=_session_key(laptop)
+    ).exists()
+    laptop.post(reverse("accounts:logout"))
+    assert not Session.objects.filter(session_key=_session_key(laptop)).exists()
+
+
+def test_resetting_the_password_ends_every_session(users):
+    user = users[Role.CASEWORKER]
+    laptop = _signed_in("caseworker")
+    user.refresh_from_db()  # the token covers the last sign-in
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    reset = Client()
+    form = reset.get(
+        reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token}),
+        follow=True,
+    )
+
+    response = reset.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert _is_signed_out(laptop)
+    assert not UserSession.objects.filter(user=user).exists()
+    assert AuditEntry.objects.filter(
+        action="accounts.user.password_reset", target_id=str(user.pk)
+    ).exists()
+
+
+def test_a_session_opened_through_the_admin_sign_in_is_ended_like_any_other(users):
+    root = factories.superuser()
+    admin_site = Client()
+    response = admin_site.post(
+        "/admin/login/?next=/admin/", {"username": root.username, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302
+    assert admin_site.get(reverse("home")).status_code == 200
+    elsewhere = _signed_in(root.username)
+
+    elsewhere.post(reverse("accounts:logout"))
+
+    assert _is_signed_out(admin_site)
