@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 import statistics
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from accounts.models import User
-from accounts.policy import Action, get_for_user_or_404, scope
+from accounts.policy import Action, can, get_for_user_or_404, scope, statistics_countries
 from cases.models import Case
+from cases.vocabularies import ServiceType
 from partners.models import Organisation, PathwayStep
 from referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
+from reports import periods, suppression
+from reports.periods import Period
+from reports.statistics import sent_between
 
 S = ReferralStatus
 ANSWERED = [S.ACCEPTED, S.DECLINED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED_NO_SERVICE]
@@ -59,7 +65,10 @@ def referral_for_partner(*, actor: User, pk: int, action: Action = Action.VIEW) 
 
 def packet_visible(referral: Referral, *, now: datetime) -> bool:
     """A partner sees the packet while the referral is open, and for a configurable time
-    after it closes; then only the referral's metadata."""
+    after it closes; then only the referral's metadata. A packet withdrawn (consent ended,
+    referral cancelled) is never visible, whatever is still stored."""
+    if referral.packet_withdrawn:
+        return False
     if referral.status not in CLOSED_STATUSES or referral.closed_at is None:
         return True
     retention = timedelta(days=settings.REFERRAL_PACKET_RETENTION_DAYS)
@@ -102,21 +111,40 @@ def _median_hours(pairs: list[tuple[datetime, datetime]]) -> float | None:
     return round(statistics.median(hours), 1) if hours else None
 
 
-def partner_statistics(
-    *, actor: User, date_from=None, date_to=None, country: str = ""
-) -> dict[str, Any]:
-    """Per partner: referrals received, acceptance rate, median hours to respond, completion
-    rate; and counts per service type and region, and cross-border."""
+def _statistics_referrals(actor: User) -> tuple[QuerySet[Referral], frozenset[str] | None, bool]:
+    """The referrals a user's statistics count, the countries they cover, and whether the
+    figures are exact. The case team counts its own referrals (those of the cases it may
+    see), exactly; everyone else counts the referrals made or received in the countries the
+    access policy gives them, and sees them released as outside the case team."""
     qs = Referral.objects.filter(sent_at__isnull=False).exclude(to_organisation__isnull=True)
-    if actor.organisation_id and not actor.is_superuser:
-        # A national view: the referrals made or received in the user's country.
-        country = country or actor.organisation.country.code
-    if country:
-        qs = qs.filter(Q(from_organisation__country=country) | Q(to_organisation__country=country))
-    if date_from:
-        qs = qs.filter(sent_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(sent_at__date__lte=date_to)
+    if can(actor, "referral", Action.LIST):
+        own = scope(actor, "referral", Action.LIST, Referral.objects.all())
+        return qs.filter(pk__in=own.values("pk")), _own_country(actor), True
+    countries = statistics_countries(actor, "referral_statistics")
+    if countries is not None:
+        qs = qs.filter(
+            Q(from_organisation__country__in=countries) | Q(to_organisation__country__in=countries)
+        )
+    return qs, countries, False
+
+
+def _own_country(actor: User) -> frozenset[str] | None:
+    return frozenset({actor.organisation.country.code}) if actor.organisation_id else None
+
+
+def _sent_in(qs: QuerySet[Referral], start: date | None, end: date | None) -> QuerySet[Referral]:
+    if start is not None and end is not None:
+        qs = qs.filter(**sent_between(start, end))
+    return qs
+
+
+def partner_statistics(*, actor: User, period: Period | None = None) -> dict[str, Any]:
+    """Per partner: referrals received, acceptance rate, median hours to respond, completion
+    rate; and counts per service type and region, and cross-border. The exact figures, over
+    the referrals the user's statistics count (see `_statistics_referrals`), in the period
+    (all of them without one)."""
+    base, _countries, _exact = _statistics_referrals(actor)
+    qs = _sent_in(base, *(period.start, period.end) if period else (None, None))
     rows = (
         qs.values("to_organisation", "to_organisation__name")
         .annotate(
@@ -166,3 +194,178 @@ def partner_statistics(
 
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole) if whole else None
+
+
+# Released outside the case team: the same tables, over a calendar period, each a group of
+# reports/suppression.py, rolled up from months like every other figure about victims.
+
+OTHER = "other"
+
+
+def _partners(base: QuerySet[Referral], countries: frozenset[str] | None) -> list[tuple]:
+    """The partners the table names, whatever the period (a partner missing from a period's
+    table would read as 0): those of the countries covered that ever received a referral
+    counted; the referrals to partners elsewhere are "other partners"."""
+    qs = Organisation.objects.filter(pk__in=base.values("to_organisation"))
+    if countries is not None:
+        qs = qs.filter(country__in=countries)
+    return list(qs.order_by("name").values_list("pk", "name"))
+
+
+def _named_destinations(base: QuerySet[Referral], period: Period) -> list[str]:
+    """Destinations named: at least k cross-border referrals the year before the period's
+    (a complete year: the list never changes afterwards); the others are "other"."""
+    k = suppression.threshold()
+    rows = (
+        base.filter(sent_at__year=period.year - 1)
+        .exclude(destination_country=F("from_organisation__country"))
+        .values("destination_country")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return sorted(str(row["destination_country"]) for row in rows if row["n"] >= k)
+
+
+def _regions(countries: frozenset[str] | None) -> list[tuple[str, str]]:
+    from partners.models import Region
+
+    qs = Region.objects.all() if countries is None else Region.objects.filter(country__in=countries)
+    return [(str(pk), name) for pk, name in qs.order_by("name").values_list("pk", "name")]
+
+
+def _monthly(
+    qs: QuerySet[Referral], partners: set[int], destinations: set[str]
+) -> dict[Period, dict[str, int]]:
+    monthly: dict[Period, dict[str, int]] = {}
+
+    def add(month, key: str, n: int) -> None:
+        cells = monthly.setdefault(periods.containing(month.date(), periods.Unit.MONTH), {})
+        cells[key] = cells.get(key, 0) + n
+
+    by_month = qs.annotate(_month=TruncMonth("sent_at"))
+    for month, n in by_month.values_list("_month").annotate(n=Count("pk")).order_by():
+        add(month, "received", n)
+    for month, org, n in (
+        by_month.values_list("_month", "to_organisation").annotate(n=Count("pk")).order_by()
+    ):
+        add(month, f"p:{org}" if org in partners else f"p:{OTHER}", n)
+    for month, code, n in (
+        by_month.values_list("_month", "service_type").annotate(n=Count("pk")).order_by()
+    ):
+        add(month, f"t:{code}", n)
+    for month, region, n in (
+        by_month.values_list("_month", "case__identified_region").annotate(n=Count("pk")).order_by()
+    ):
+        add(month, f"r:{region or 'none'}", n)
+    domestic = Q(destination_country=F("from_organisation__country"))
+    for month, code, is_domestic, n in (
+        by_month.annotate(_domestic=ExpressionWrapper(domestic, output_field=BooleanField()))
+        .values_list("_month", "destination_country", "_domestic")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if is_domestic:
+            key = "d:domestic"
+        else:
+            key = f"d:{code}" if str(code) in destinations else f"d:{OTHER}"
+        add(month, key, n)
+    return monthly
+
+
+def statistics_bounds(*, actor: User) -> tuple[date | None, date | None]:
+    """The first and last days a referral the user's statistics count was sent."""
+    base, _countries, _exact = _statistics_referrals(actor)
+    row = base.aggregate(first=Min("sent_at"), last=Max("sent_at"))
+    return tuple(  # type: ignore[return-value]
+        timezone.localtime(value).date() if value else None for value in (row["first"], row["last"])
+    )
+
+
+def released_statistics(*, actor: User, period: Period) -> dict[str, Any]:
+    """The statistics page's figures over a calendar period: exact for the case team's own
+    referrals; otherwise released as outside the case team (small counts hidden with
+    complement, zeros beside them hidden, consistently with the months of the period),
+    rates and medians only over enough referrals that they tell no one's answer."""
+    base, countries, exact = _statistics_referrals(actor)
+    if exact:
+        return {**partner_statistics(actor=actor, period=period), "exact": True}
+    k = suppression.threshold()
+    partners = _partners(base, countries)
+    destinations = _named_destinations(base, period)
+    regions = [*_regions(countries), ("none", "")]
+    layout = suppression.Layout(
+        "received",
+        {
+            "partners": [f"p:{pk}" for pk, _name in partners] + [f"p:{OTHER}"],
+            "by_service": [f"t:{code}" for code in ServiceType.values],
+            "by_region": [f"r:{key}" for key, _name in regions],
+            "by_destination": [f"d:{code}" for code in destinations] + [f"d:{OTHER}", "d:domestic"],
+        },
+    )
+    qs = _sent_in(base, period.start, period.end)
+    monthly = _monthly(qs, {pk for pk, _name in partners}, set(destinations))
+    released = suppression.release(layout, monthly, period, k)
+    counts = _partner_counts(qs)
+    rows = []
+    for pk, name in [*partners, (OTHER, None)]:
+        key = f"p:{pk}"
+        numbers = counts.get(pk) if key not in released.hidden and name is not None else None
+        rows.append(
+            {
+                "name": name,
+                "received": released.shown(key),
+                # Rates and medians over a hidden count, or over a few referrals, would tell
+                # what it hides or how each one went.
+                "acceptance_rate": numbers
+                and _released_rate(numbers["accepted"], numbers["answered"], k),
+                "completion_rate": numbers
+                and _released_rate(numbers["completed"], numbers["accepted"], k),
+                "median_response_hours": _median_hours(numbers["times"])
+                if numbers and len(numbers["times"]) >= k
+                else None,
+            }
+        )
+    return {
+        "exact": False,
+        "partners": rows,
+        "by_service": [
+            {"service_type": key.split(":", 1)[1], "n": released.shown(key)}
+            for key in layout.groups["by_service"]
+        ],
+        "by_region": [
+            {"case__identified_region__name": name, "n": released.shown(f"r:{key}")}
+            for key, name in regions
+        ],
+        "by_destination": [
+            {"destination_country": key.split(":", 1)[1], "n": released.shown(key)}
+            for key in layout.groups["by_destination"]
+            if key != "d:domestic"
+        ],
+        "total": released.total,
+    }
+
+
+def _partner_counts(qs: QuerySet[Referral]) -> dict[int, dict[str, Any]]:
+    counts: dict[int, dict[str, Any]] = {
+        row.pop("to_organisation"): {**row, "times": []}
+        for row in qs.values("to_organisation")
+        .annotate(
+            answered=Count("pk", filter=Q(status__in=ANSWERED)),
+            accepted=Count("pk", filter=Q(status__in=ACCEPTED)),
+            completed=Count("pk", filter=Q(status=S.COMPLETED)),
+        )
+        .order_by()
+    }
+    for org_id, sent, answered in qs.filter(responded_at__isnull=False).values_list(
+        "to_organisation", "sent_at", "responded_at"
+    ):
+        counts[org_id]["times"].append((sent, answered))
+    return counts
+
+
+def _released_rate(part: int, whole: int, k: int) -> float | None:
+    """A rate outside the case team: only over k or more, and only when neither the part nor
+    the rest is a small count (80 % of 5 answers is one refusal)."""
+    if whole < k or suppression.is_small(part, k) or suppression.is_small(whole - part, k):
+        return None
+    return _rate(part, whole)

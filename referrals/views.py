@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import Action, require
-from accounts.roles import CASE_ROLES
 from cases import selectors as case_selectors
 from cases.vocabularies import ServiceType
 from referrals import forms as referral_forms
 from referrals import selectors, services
 from referrals.models import CLOSED_STATUSES, ReferralStatus
-from reports import suppression
+from reports import periods, suppression
+from reports.forms import PeriodForm
 from traffick_cm.forms import attach_service_errors
 from traffick_cm.pagination import page_of
 
@@ -90,11 +90,13 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referrals/referral_detail.html",
         {
             "referral": referral,
-            "packet": selectors.packet(referral)
-            if referral.packet
-            else services.packet_build(
+            # A draft previews what sending would share; afterwards only what was shared
+            # (nothing once withdrawn), never a packet rebuilt from the current file.
+            "packet": services.packet_build(
                 referral.case, list(referral.packet_fields), referral.service_type
-            ),
+            )
+            if referral.status == ReferralStatus.DRAFT
+            else selectors.packet(referral),
             "consented": consented,
             "can_override": services.can_override_consent(request.user),
             "now": timezone.now(),
@@ -238,42 +240,29 @@ def inbox_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("referral_statistics", Action.VIEW)
 def statistics(request: HttpRequest) -> HttpResponse:
-    stats = selectors.partner_statistics(actor=request.user)
-    # Figures about victims, outside the case team: small counts suppressed.
-    if not request.user.has_role(*CASE_ROLES):
-        stats = _suppressed(stats)
+    """Referral statistics over a calendar month, quarter or year that has ended: exact for
+    the case team's own referrals, released as outside the case team for everyone else (the
+    access policy decides which, in the selector)."""
+    today = timezone.localdate()
+    first, latest = selectors.statistics_bounds(actor=request.user)
+    form = PeriodForm(request.GET or None, today=today, first_year=first.year if first else None)
+    valid = form.is_bound and form.is_valid()
+    period = (form.cleaned_data.get("period") if valid else None) or periods.default(
+        today, first, latest
+    )
+    if not form.is_bound:
+        form.initial = {"period": period.key}
+    stats = selectors.released_statistics(actor=request.user, period=period)
     return render(
         request,
         "referrals/statistics.html",
         {
+            "form": form,
+            "period": period,
             "stats": stats,
+            "k": suppression.threshold(),
             "service_labels": dict(ServiceType.choices),
             "status_labels": dict(ReferralStatus.choices),
         },
+        status=400 if form.is_bound and not valid else 200,
     )
-
-
-def _suppressed(stats: dict) -> dict:
-    k = suppression.threshold()
-    shown = suppression.suppress_group([row["received"] for row in stats["partners"]], k)
-    partners = []
-    for row, received in zip(stats["partners"], shown, strict=True):
-        hidden = isinstance(received, str)
-        partners.append(
-            {
-                **row,
-                "received": received,
-                # Rates and medians over a suppressed count would reveal it.
-                "acceptance_rate": None if hidden else row["acceptance_rate"],
-                "completion_rate": None if hidden else row["completion_rate"],
-                "median_response_hours": None if hidden else row["median_response_hours"],
-            }
-        )
-    return {
-        **stats,
-        "partners": partners,
-        "by_service": suppression.suppress_rows(stats["by_service"], "n", k),
-        "by_region": suppression.suppress_rows(stats["by_region"], "n", k),
-        "by_destination": suppression.suppress_rows(stats["by_destination"], "n", k),
-        "total": suppression.suppress_total(stats["total"], k),
-    }

@@ -14,11 +14,20 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports import indicators, statistics, suppression
+from reports import indicators, periods, statistics, suppression
 from reports.models import ActionPlan, Project, ReportKind
 from reports.statistics import Scope
 
 FORMATS = ("json", "xlsx", "pdf")
+
+
+def normalise(kind: str, parameters: dict[str, str]) -> dict[str, str]:
+    """The parameters as stored: a country code in capitals, so that "cf" and "CF" are one
+    report (one run, and the access policy's country match)."""
+    result = {key: str(value).strip() for key, value in parameters.items()}
+    if "country" in result:
+        result["country"] = result["country"].upper()
+    return result
 
 
 def parameters_key(kind: str, parameters: dict[str, str]) -> str:
@@ -51,20 +60,25 @@ def resolve(kind: str, parameters: dict[str, str]) -> tuple[Scope, Any]:
 
 
 def build(kind: str, parameters: dict[str, str], start: date, end: date) -> dict[str, Any]:
-    """The report's data. Every figure about victims is suppressed below k."""
+    """The report's data, over a calendar month, quarter or year that has ended (else
+    ValidationError). Every figure about victims is released as outside the case team."""
     if end < start:
         raise ValidationError(_("The period ends before it starts."))
+    period = periods.release_period(start, end, today=timezone.localdate())
+    parameters = normalise(kind, parameters)
     scope, subject = resolve(kind, parameters)
     k = suppression.threshold()
+    cases = statistics.cases(scope, period, k=k)
     data: dict[str, Any] = {
         "kind": kind,
         "parameters": parameters,
-        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "period": {"from": start.isoformat(), "to": end.isoformat(), "key": period.key},
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "trainings": statistics.trainings(scope, start, end),
-        "cases": statistics.cases(scope, start, end, k=k),
-        "referrals": statistics.referrals(scope, start, end, k=k),
-        "services": statistics.services(scope, start, end, k=k),
+        # As the reports have always shown them: no breakdown by region or month.
+        "cases": {name: v for name, v in cases.items() if name not in ("by_region", "by_month")},
+        "referrals": statistics.referrals(scope, period, k=k),
+        "services": statistics.services(scope, period, k=k),
         "indicators": [],
         "suppressed_below": k,
     }
@@ -114,9 +128,9 @@ def render_json(data: dict[str, Any]) -> bytes:
 
 
 def render_xlsx(data: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
+    from traffick_cm.tables import xlsx_workbook
 
-    workbook = Workbook(write_only=True)
+    workbook = xlsx_workbook()
     summary = workbook.create_sheet(_("Summary"))
     summary.append([_("Report"), data["kind"]])
     summary.append([_("Period"), data["period"]["from"], data["period"]["to"]])

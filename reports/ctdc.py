@@ -2,23 +2,41 @@
 Collaborative (CTDC), k-anonymous over all released columns.
 
 k-anonymity: every combination of the released values describes at least k people
-(k = 11 by default, as CTDC publishes). Records in combinations smaller than k lose, group by
-group, the values that identify most (first the means of control, then the types of labour,
-the recruiter relation, citizenship, country of exploitation, age band, year...): a blanked
-value reads as unknown. A record still alone after every group is blanked is left out. The
-result is checked before it is written."""
+(k = 11, as CTDC publishes, and never less: `export` refuses a smaller k, whoever calls
+it). Records in combinations smaller than k lose, group by group, the values that identify
+most (first the means of control, then the types of labour, the recruiter relation,
+citizenship, country of exploitation, age band, year...): a blanked value reads as unknown.
+A record still alone after every group is blanked is left out. The result is checked
+before it is written.
+
+Releases: one per calendar year of registration, made once the year has ended and kept
+(`release`, the CtdcRelease model). Disjoint years cannot be intersected; two files of the
+same year made at different k, or on different days, could be set side by side to single
+people out, so a year is never made twice."""
 
 from __future__ import annotations
 
-import csv
+import hashlib
+import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import IO
+from datetime import date
+from typing import IO, Any
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import formats
+from django.utils.translation import gettext as _
 
+from accounts.audit import log_action
 from cases import vocabularies as cv
 from cases.models import Case, TraffickingEvent
+from traffick_cm.tables import csv_writer
+
+# CTDC's threshold; a smaller k is refused on the server (form, command, this module).
+MIN_K = 11
 
 LABOUR = [
     ("typeOfLabourAgriculture", {"A_AgricultureForestryAndFishing"}),
@@ -123,8 +141,8 @@ def _exploitation(types: list[str]) -> int:
     return forced | (sexual << 1) | (other << 2)
 
 
-def records() -> Iterator[tuple]:
-    """One compact record per identified victim, read in chunks."""
+def records(year: int | None = None) -> Iterator[tuple]:
+    """One compact record per identified victim (registered in `year`), read in chunks."""
     first_exploitation = (
         TraffickingEvent.objects.filter(case=OuterRef("pk"), type="Exploitation")
         .order_by("date", "pk")
@@ -135,6 +153,7 @@ def records() -> Iterator[tuple]:
             trafficking_status__in=[cv.TraffickingStatus.POSSIBLE, cv.TraffickingStatus.ACTUAL]
         )
         .annotate(exploitation_country=Subquery(first_exploitation))
+        .filter(**({"registered_on__year": year} if year is not None else {}))
         .values_list(
             "registered_on",
             "sex",
@@ -195,7 +214,7 @@ def anonymise(rows: Iterable[tuple], k: int) -> tuple[list[tuple], int]:
     """Blank values of records in groups smaller than k, then leave out what is still alone.
     Returns the records kept and how many were left out."""
     kept, left_out = anonymise_counts(Counter(rows), k)
-    return [combo for combo, n in kept.items() for _ in range(n)], left_out
+    return [combo for combo, n in kept.items() for _copy in range(n)], left_out
 
 
 def _blank(row: tuple, fields: list[int]) -> tuple:
@@ -239,18 +258,100 @@ def expand(row: tuple) -> list[str]:
     return cells
 
 
-def export(output: IO[str], *, k: int) -> dict[str, int]:
-    kept, left_out = anonymise_counts(Counter(records()), k)
+def check_k(k: Any) -> int:
+    """k as an integer of MIN_K or more, or ValidationError."""
+    if isinstance(k, bool) or not isinstance(k, int) or k < MIN_K:
+        raise ValidationError(
+            _("k must be a whole number of %(minimum)s or more (CTDC publishes with k = 11).")
+            % {"minimum": MIN_K},
+            code="k_too_small",
+        )
+    return k
+
+
+def export(output: IO[str], *, k: int, year: int | None = None) -> dict[str, int]:
+    """Write the k-anonymous CSV of the victims registered in `year` (all years: None)."""
+    check_k(k)
+    kept, left_out = anonymise_counts(Counter(records(year)), k)
     # The guarantee, checked on the released cells, not assumed.
     released: Counter = Counter()
     for combo, n in kept.items():
         released[tuple(expand(combo))] += n
     if not all(n >= k for n in released.values()):
         raise AssertionError("CTDC export is not k-anonymous")
-    writer = csv.writer(output)
+    writer = csv_writer(output)
     writer.writerow(COLUMNS)
     # Grouped by combination: the order of the file says nothing about registration order.
     for cells, n in sorted(released.items()):
-        for _ in range(n):
+        for _copy in range(n):
             writer.writerow(cells)
     return {"records": sum(released.values()), "left_out": left_out, "k": k}
+
+
+def first_year() -> int | None:
+    """The first year a victim was registered, for the choice of years."""
+    from django.db.models import Min
+
+    first = Case.objects.filter(
+        trafficking_status__in=[cv.TraffickingStatus.POSSIBLE, cv.TraffickingStatus.ACTUAL]
+    ).aggregate(first=Min("registered_on"))["first"]
+    return first.year if first else None
+
+
+def release(*, year: int, k: int, actor: Any, today: date) -> tuple[Any, bool]:
+    """The CTDC release of a calendar year of registration that has ended: the stored one, or
+    made now, once. Asking for a year already released at another k is refused (the stored
+    release is the only one); returns (release, made now)."""
+    from reports.models import CtdcRelease
+
+    check_k(k)
+    if not isinstance(year, int) or year >= today.year or year < 1900:
+        raise ValidationError(
+            _("Choose a calendar year that has ended: %(year)s is not one.") % {"year": year},
+            code="year_not_ended",
+        )
+    existing = CtdcRelease.objects.filter(year=year).first()
+    if existing is None:
+        buffer = io.StringIO()
+        summary = export(buffer, k=k, year=year)
+        content = buffer.getvalue().encode()
+        made = CtdcRelease(
+            year=year,
+            k=k,
+            checksum=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            records=summary["records"],
+            left_out=summary["left_out"],
+            created_by=actor,
+        )
+        made.file.save(f"k{k}.csv", ContentFile(content), save=False)
+        try:
+            with transaction.atomic():
+                made.save()
+                log_action(
+                    "reports.ctdc.released",
+                    actor=actor,
+                    target=made,
+                    data={"year": year, "k": k, "records": made.records, "checksum": made.checksum},
+                )
+        except IntegrityError:
+            # Another request released the year meanwhile: theirs is the release.
+            made.file.delete(save=False)
+            existing = CtdcRelease.objects.get(year=year)
+        else:
+            return made, True
+    if existing.k != k:
+        raise ValidationError(
+            _(
+                "The %(year)s release was made with k = %(k)s on %(date)s. A year is released "
+                "once, at one k: files of the same people at two values of k could be set "
+                "side by side to single people out. Download the release made."
+            )
+            % {
+                "year": year,
+                "k": existing.k,
+                "date": formats.date_format(existing.created_at, "DATE_FORMAT"),
+            },
+            code="released_at_another_k",
+        )
+    return existing, False

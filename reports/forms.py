@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from reports import periods
+from reports.ctdc import MIN_K
 from reports.models import Donor, Project
-from traffick_cm.forms import DateInput
+from reports.periods import Period
+from traffick_cm.forms import DateInput, RegionChoiceField
+
+
+def countries_list() -> list[tuple[str, str]]:
+    return list(countries)
 
 
 class DonorForm(forms.ModelForm):
@@ -45,6 +55,27 @@ class ProjectFilterForm(forms.Form):
         self.fields["country"].choices = [("", _("All countries")), *countries]
 
 
+class PeriodField(forms.ChoiceField):
+    """A calendar month, quarter or year that has ended (reports/periods.py): the only
+    periods over which figures about victims leave the case team."""
+
+    def __init__(self, *, today: date, first_year: int | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Period"))
+        super().__init__(choices=periods.choices(today, first_year=first_year), **kwargs)
+
+    def clean(self, value: Any) -> Period | None:
+        key = super().clean(value)
+        return periods.parse(key) if key else None
+
+
+class PeriodForm(forms.Form):
+    """Choose the calendar period of a page of statistics."""
+
+    def __init__(self, *args, today: date, first_year: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"] = PeriodField(today=today, first_year=first_year, required=False)
+
+
 class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=[])
     project = forms.ModelChoiceField(
@@ -54,16 +85,18 @@ class ReportRequestForm(forms.Form):
         label=_("Action plan (progress report)"), required=False, queryset=None
     )
     country = forms.ChoiceField(label=_("Country (operational statistics)"), required=False)
-    period_from = forms.DateField(label=_("From"), widget=DateInput())
-    period_to = forms.DateField(label=_("To"), widget=DateInput())
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, today: date, **kwargs) -> None:
         from reports.models import ActionPlan, ReportKind
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = ReportKind.choices
         self.fields["plan"].queryset = ActionPlan.objects.order_by("code")
         self.fields["country"].choices = [("", "—"), *countries]
+        self.fields["period"] = PeriodField(
+            today=today,
+            help_text=_("A calendar month, quarter or year that has ended."),
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -71,9 +104,6 @@ class ReportRequestForm(forms.Form):
         needed = {"donor": "project", "nap": "plan", "operational": "country"}.get(kind)
         if needed and not cleaned.get(needed):
             self.add_error(needed, _("Choose one for this report."))
-        start, end = cleaned.get("period_from"), cleaned.get("period_to")
-        if start and end and end < start:
-            self.add_error("period_to", _("The period ends before it starts."))
         return cleaned
 
     def parameters(self) -> dict[str, str]:
@@ -107,14 +137,73 @@ class IndicatorValueForm(forms.Form):
 
 
 class DashboardFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    region = forms.ModelChoiceField(label=_("Region"), required=False, queryset=None)
+    """Which period, country and region the dashboard shows. `countries` is what the access
+    policy lets the user see (None: every country): with one, there is no country to choose
+    and the regions are that country's. `default_country` is shown when none is chosen."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    region = RegionChoiceField(label=_("Region"), required=False, queryset=None)
+
+    def __init__(
+        self,
+        *args,
+        countries: frozenset[str] | None,
+        default_country: str,
+        today: date,
+        first_year: int | None = None,
+        **kwargs,
+    ) -> None:
         from partners.models import Region
 
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "—"), *countries]
-        self.fields["region"].queryset = Region.objects.order_by("country", "name")
+        self.default_country = default_country
+        self.fields["period"] = PeriodField(today=today, first_year=first_year, required=False)
+        self.order_fields(["period", "country", "region"])
+        regions = Region.objects.order_by("country", "name")
+        if countries is None:
+            self.fields["country"].choices = [("", "—"), *countries_list()]
+        elif len(countries) == 1:
+            del self.fields["country"]
+            regions = regions.filter(country__in=countries)
+        else:
+            self.fields["country"].choices = [
+                (code, name) for code, name in countries_list() if code in countries
+            ]
+            regions = regions.filter(country__in=countries)
+        self.fields["region"].queryset = regions
+
+    def clean(self):
+        cleaned = super().clean()
+        region = cleaned.get("region")
+        country = cleaned.get("country") or self.default_country
+        if region is not None and region.country.code != country:
+            self.add_error("region", _("This region is not in the country chosen."))
+        return cleaned
+
+
+class CtdcReleaseForm(forms.Form):
+    """Which year's CTDC release, and its k (never under the minimum)."""
+
+    k = forms.IntegerField(
+        label="k",
+        initial=MIN_K,
+        min_value=MIN_K,
+        max_value=1000,
+        help_text=_(
+            "Every combination of the released values describes at least k people; "
+            "k is never under %(minimum)s."
+        )
+        % {"minimum": MIN_K},
+    )
+
+    def __init__(self, *args, today: date, first_year: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        last = periods.last_complete(periods.Unit.YEAR, today).year
+        first = min(first_year or last, last)
+        self.fields["year"] = forms.TypedChoiceField(
+            label=_("Year of registration"),
+            coerce=int,
+            choices=[(y, str(y)) for y in range(last, first - 1, -1)],
+            help_text=_("One release per calendar year that has ended."),
+        )
+        self.order_fields(["year", "k"])

@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from referrals.models import ReferralStatus
-from reports import suppression
+from reports import periods, statistics, suppression
 from reports.models import (
     ActionPoint,
     ActionPointStatus,
@@ -42,9 +42,11 @@ VICTIM_COMPUTATIONS = frozenset(
 )
 
 
-def scope_for(indicator: Indicator) -> Scope:
+def scope_for(indicator: Indicator, country: str = "") -> Scope:
+    """A project's indicators count the project's records (only those of `country` when the
+    reader may see one country's figures only); a plan's count the plan's country."""
     if indicator.project_id:
-        return Scope(project=indicator.project)
+        return Scope(project=indicator.project, country=country)
     return Scope(country=indicator.plan.country.code)
 
 
@@ -103,16 +105,22 @@ def _scope_key(indicator: Indicator) -> tuple:
     )
 
 
-def compute_many(indicators: list[Indicator], start: date, end: date) -> dict[int, Any]:
+def _by_scope(indicators: list[Indicator]) -> list[list[Indicator]]:
+    groups: dict[tuple, list[Indicator]] = {}
+    for indicator in indicators:
+        groups.setdefault(_scope_key(indicator), []).append(indicator)
+    return list(groups.values())
+
+
+def compute_many(
+    indicators: list[Indicator], start: date, end: date, *, country: str = ""
+) -> dict[int, Any]:
     """Every indicator's value in a fixed number of queries per scope: one aggregate per
     source (sessions, cases, referrals, services, action points, entered values), whatever
     the number of indicators."""
     values: dict[int, Any] = {}
-    groups: dict[tuple, list[Indicator]] = {}
-    for indicator in indicators:
-        groups.setdefault(_scope_key(indicator), []).append(indicator)
-    for group in groups.values():
-        scope = scope_for(group[0])
+    for group in _by_scope(indicators):
+        scope = scope_for(group[0], country)
         session_aggregates: dict[str, Any] = {}
         service_aggregates: dict[str, Any] = {}
         for ind in group:
@@ -208,20 +216,65 @@ def period_targets(indicators: list[Indicator], start: date, end: date) -> dict[
     return {i.pk: sums.get(i.pk, i.target) for i in indicators}
 
 
-def rows(indicators, start: date, end: date, *, k: int | None) -> list[dict[str, Any]]:
+def released_victim_values(
+    indicators: list[Indicator], start: date, end: date, *, k: int, country: str = ""
+) -> dict[int, int | str]:
+    """The victim figures among the indicators, as released outside the case team over the
+    calendar units the window is made of (reports/periods.py `decompose`): the same figures
+    the dashboard and the reports show for those units, and hidden when any of them is, so
+    that a window "to date" can never be subtracted from another to give a month."""
+    parts = periods.decompose(start, end)
+    first, last = parts[0].start, parts[-1].end
+    result: dict[int, int | str] = {}
+    for group in _by_scope([i for i in indicators if i.computation in VICTIM_COMPUTATIONS]):
+        scope = scope_for(group[0], country)
+        kinds = {i.computation for i in group}
+        if Computation.VICTIMS_IDENTIFIED in kinds:
+            value = statistics.identified_window(scope, parts, k)
+            result.update(
+                {i.pk: value for i in group if i.computation == Computation.VICTIMS_IDENTIFIED}
+            )
+        if Computation.REFERRALS_COMPLETED in kinds:
+            monthly = statistics.referral_months(scope, first, last)
+            value = suppression.release_window(
+                statistics.REFERRAL_LAYOUT, monthly, parts, "completed", k
+            )
+            result.update(
+                {i.pk: value for i in group if i.computation == Computation.REFERRALS_COMPLETED}
+            )
+        if Computation.SERVICES_DELIVERED in kinds:
+            layout = statistics.service_layout()
+            monthly = statistics.service_months(scope, first, last)
+            for i in group:
+                if i.computation == Computation.SERVICES_DELIVERED:
+                    cell = f"t:{i.parameter}" if i.parameter else layout.total
+                    if cell not in layout.cells():
+                        result[i.pk] = 0  # a service type that does not exist
+                        continue
+                    result[i.pk] = suppression.release_window(layout, monthly, parts, cell, k)
+    return result
+
+
+def rows(
+    indicators, start: date, end: date, *, k: int | None, country: str = ""
+) -> list[dict[str, Any]]:
+    """The indicators against their targets over start..end (whole months). With k, victim
+    figures are released as outside the case team."""
     indicators = list(
         indicators.select_related("plan", "project")
         if hasattr(indicators, "select_related")
         else indicators
     )
-    values = compute_many(indicators, start, end)
+    values = compute_many(indicators, start, end, country=country)
+    released = released_victim_values(indicators, start, end, k=k, country=country) if k else {}
     targets = period_targets(indicators, start, end)
     result = []
     for indicator in indicators:
         value = values.get(indicator.pk)
         shown: Any = float(value) if value is not None else None
-        if k and indicator.computation in VICTIM_COMPUTATIONS and value is not None:
-            shown = suppression.suppress_total(int(value), k)
+        if indicator.pk in released:
+            shown = released[indicator.pk]
+            value = Decimal(shown) if isinstance(shown, int) else value
         target = targets[indicator.pk]
         result.append(
             {

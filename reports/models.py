@@ -341,3 +341,39 @@ class ReportSubscription(models.Model):
                 fields=["user", "kind", "parameters_key"], name="report_subscription_unique"
             ),
         ]
+
+
+def _ctdc_path(instance: CtdcRelease, filename: str) -> str:
+    return f"ctdc/{instance.year}-{filename}"
+
+
+class CtdcRelease(models.Model):
+    """The anonymised CTDC dataset of one calendar year of registration, made once.
+
+    Two k-anonymous files of the same people made at different k (or on different days) can
+    be set side by side to single people out; so each year is released once, at one k, and
+    every later request gets the same file."""
+
+    year = models.PositiveSmallIntegerField(_("year of registration"), unique=True)
+    k = models.PositiveSmallIntegerField("k")
+    file = models.FileField(upload_to=_ctdc_path, max_length=200)
+    checksum = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    records = models.PositiveIntegerField(_("records released"))
+    left_out = models.PositiveIntegerField(_("records left out"))
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("CTDC release")
+        verbose_name_plural = _("CTDC releases")
+        constraints = [
+            # CTDC's own threshold: the database refuses a release under it, whoever asks.
+            models.CheckConstraint(condition=Q(k__gte=11), name="ctdc_release_k_at_least_11"),
+        ]
+
+    def __str__(self) -> str:
+        return f"CTDC {self.year} (k={self.k})"

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.models import User
-from reports import builders
+from reports import builders, periods
 from reports.models import ReportFile, ReportRun
 
 MAX_ATTEMPTS = 5
@@ -41,7 +41,12 @@ def run_request(
     trigger: str,
     requested_by: User | None = None,
 ) -> tuple[ReportRun, bool]:
-    """The run for this kind, parameters and period: existing, or created (then queued)."""
+    """The run for this kind, parameters and period: existing, or created (then queued).
+
+    The period is a calendar month, quarter or year that has ended, or ValidationError: two
+    runs over periods a day apart would give that day's count by subtraction."""
+    periods.release_period(period_from, period_to, today=timezone.localdate())
+    parameters = builders.normalise(kind, parameters)
     builders.resolve(kind, parameters)  # refuse unknown projects, plans, countries early
     key = builders.parameters_key(kind, parameters)
     lookup = {
@@ -150,15 +155,9 @@ def _notify_subscribers(run: ReportRun) -> None:
 
 def previous_period(kind: str, today: date) -> tuple[date, date]:
     """The last full month (operational statistics) or quarter (donor and NAP reports)."""
-    first_of_month = today.replace(day=1)
-    if kind == "operational":
-        end = first_of_month - timedelta(days=1)
-        return end.replace(day=1), end
-    quarter_start_month = 3 * ((today.month - 1) // 3) + 1
-    this_quarter = today.replace(month=quarter_start_month, day=1)
-    end = this_quarter - timedelta(days=1)
-    start_month = 3 * ((end.month - 1) // 3) + 1
-    return end.replace(month=start_month, day=1), end
+    unit = periods.Unit.MONTH if kind == "operational" else periods.Unit.QUARTER
+    period = periods.last_complete(unit, today)
+    return period.start, period.end
 
 
 def scheduled_parameters(kind: str, today: date) -> list[dict[str, Any]]:

@@ -20,18 +20,22 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Max,
+    Min,
     Q,
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from cases import vocabularies as cv
 from cases.models import Case, ServiceDelivery
 from referrals.models import Referral, ReferralStatus
-from reports import suppression
+from reports import periods, suppression
 from reports.models import Project
+from reports.periods import Period, Unit
+from reports.suppression import Layout
 from traffick_cm.fields import ChoiceListField
 from trainings import vocabularies as tv
 from trainings.models import TrainingSession
@@ -137,51 +141,210 @@ def trainings(scope: Scope, start: date, end: date) -> dict[str, Any]:
     }
 
 
-def _suppressed(counts: dict[str, int], k: int) -> dict[str, int | str]:
-    keys = list(counts)
-    return dict(zip(keys, suppression.suppress_group([counts[x] for x in keys], k), strict=True))
+# Victim figures: monthly counts, released per calendar period (reports/suppression.py).
+
+OTHER = "other"
+UNKNOWN = "unknown"
+NOT_STATED = "—"
 
 
-def cases(scope: Scope, start: date, end: date, *, k: int | None) -> dict[str, Any]:
-    """Presumed and actual victims identified in the period. With k, small cells are
-    suppressed (with complement) in every breakdown and the total."""
-    qs = scope.cases().filter(identified_on__gte=start, identified_on__lte=end).order_by()
+def _month_of(value: date | datetime) -> Period:
+    day = value.date() if isinstance(value, datetime) else value
+    return periods.containing(day, Unit.MONTH)
+
+
+def _by_month(qs: QuerySet, date_field: str, aggregates: dict[str, Any]) -> dict[Period, dict]:
+    rows = (
+        qs.annotate(_month=TruncMonth(date_field))
+        .values("_month")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return {_month_of(row.pop("_month")): row for row in rows}
+
+
+def named_citizenships(scope: Scope, period: Period) -> list[str]:
+    """The citizenships a breakdown names; the others are counted as "other". A rare
+    nationality named beside its small count says who the few people are. Named: the
+    scope's own countries, and those with at least k victims in the year before the period's
+    (a complete year, so the list of a period never changes afterwards)."""
+    named = {scope.country} if scope.country else set()
+    if scope.project is not None:
+        named |= {c.code for c in scope.project.countries}
+    counts: dict[str, int] = {}
+    stored_lists = (
+        scope.cases()
+        .filter(identified_on__year=period.year - 1)
+        .values_list("citizenships")
+        .annotate(n=Count("pk"))
+        .values_list("citizenships", "n")
+        .order_by()
+    )
+    for stored, n in stored_lists:
+        for code in stored or []:
+            counts[code] = counts.get(code, 0) + n
+    named |= {code for code, n in counts.items() if n >= suppression.threshold()}
+    return sorted(c for c in named if c)
+
+
+def case_layout(*, citizenships: list[str], regions: list[tuple[str, str]] | None) -> Layout:
+    groups: dict[str, list[str]] = {
+        "by_exploitation_type": [f"e:{c}" for c in cv.ExploitationType.values],
+        "by_sex": [f"s:{c}" for c in cv.Sex.values],
+        "by_age_group": [f"g:{c}" for c, *_ in cv.AGE_GROUPS] + [f"g:{UNKNOWN}"],
+        "by_citizenship": [f"c:{c}" for c in citizenships] + [f"c:{OTHER}", f"c:{UNKNOWN}"],
+    }
+    if regions is not None:
+        groups["by_region"] = [f"r:{key}" for key, _name in regions]
+    return Layout("identified", groups)
+
+
+def _regions(scope: Scope) -> list[tuple[str, str]] | None:
+    """Every region of the scope's country (a region left out of the list would read as 0),
+    and "not stated"; None when the breakdown does not apply (no country, or one region)."""
+    if not scope.country or scope.region_id:
+        return None
+    from partners.models import Region
+
+    regions = Region.objects.using(reports_db()).filter(country=scope.country).order_by("name")
+    return [(str(pk), name) for pk, name in regions.values_list("pk", "name")] + [
+        ("none", NOT_STATED)
+    ]
+
+
+def case_months(
+    scope: Scope, start: date, end: date, *, citizenships: list[str], regions: bool
+) -> dict[Period, dict[str, int]]:
+    """Victims identified per month from start to end, with the counts of every cell."""
+    qs = scope.cases().filter(identified_on__gte=start, identified_on__lte=end)
     aggregates: dict[str, Any] = {"identified": Count("pk")}
     for code in cv.ExploitationType.values:
-        aggregates[f"e_{code}"] = Count(
+        aggregates[f"e:{code}"] = Count(
             "pk", filter=Q(exploitation_types__contains=ChoiceListField.has(code))
         )
     for code in cv.Sex.values:
-        aggregates[f"s_{code}"] = Count("pk", filter=Q(sex=code))
+        aggregates[f"s:{code}"] = Count("pk", filter=Q(sex=code))
     for code, _label, low, high in cv.AGE_GROUPS:
-        aggregates[f"g_{code}"] = Count(
+        aggregates[f"g:{code}"] = Count(
             "pk", filter=Q(age_at_identification__gte=low, age_at_identification__lte=high)
         )
-    aggregates["g_unknown"] = Count("pk", filter=Q(age_at_identification__isnull=True))
-    row = qs.aggregate(**aggregates)
-    by_citizenship: dict[str, int] = {}
-    for stored, n in (
-        qs.values_list("citizenships").annotate(n=Count("pk")).values_list("citizenships", "n")
-    ):
-        for code in list(stored or []) or ["unknown"]:
-            by_citizenship[code] = by_citizenship.get(code, 0) + n
-    result = {
-        "identified": row["identified"],
-        "by_exploitation_type": {
-            c: row[f"e_{c}"] for c in cv.ExploitationType.values if row[f"e_{c}"]
-        },
-        "by_sex": {c: row[f"s_{c}"] for c in cv.Sex.values if row[f"s_{c}"]},
-        "by_age_group": {
-            **{c: row[f"g_{c}"] for c, *_ in cv.AGE_GROUPS if row[f"g_{c}"]},
-            **({"unknown": row["g_unknown"]} if row["g_unknown"] else {}),
-        },
-        "by_citizenship": dict(sorted(by_citizenship.items())),
-    }
-    if k:
-        result["identified"] = suppression.suppress_total(result["identified"], k)
-        for key in ("by_exploitation_type", "by_sex", "by_age_group", "by_citizenship"):
-            result[key] = _suppressed(result[key], k)
+    aggregates[f"g:{UNKNOWN}"] = Count("pk", filter=Q(age_at_identification__isnull=True))
+    monthly = _by_month(qs, "identified_on", aggregates)
+    named = set(citizenships)
+    rows = (
+        qs.annotate(_month=TruncMonth("identified_on"))
+        .values_list("_month", "citizenships")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for month, stored, n in rows:
+        cells = monthly.setdefault(_month_of(month), {})
+        codes = list(stored or [])
+        keys = [f"c:{c}" for c in codes if c in named]
+        if any(c not in named for c in codes):
+            keys.append(f"c:{OTHER}")  # a person counts once in "other", however many
+        if not codes:
+            keys.append(f"c:{UNKNOWN}")
+        for key in keys:
+            cells[key] = cells.get(key, 0) + n
+    if regions:
+        rows = (
+            qs.annotate(_month=TruncMonth("identified_on"))
+            .values_list("_month", "identified_region")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for month, region, n in rows:
+            cells = monthly.setdefault(_month_of(month), {})
+            key = f"r:{region or 'none'}"
+            cells[key] = cells.get(key, 0) + n
+    return monthly
+
+
+def _strip(cells: dict[str, Any]) -> dict[str, Any]:
+    """Cell keys without their prefix: {"s:female": 3} -> {"female": 3}."""
+    return {key.split(":", 1)[1]: value for key, value in cells.items()}
+
+
+def _case_data(scope: Scope, year: int, start: date, end: date):
+    """The layout of the victim figures of a year (its named citizenships) and the monthly
+    counts from start to end within it."""
+    citizenships = named_citizenships(scope, Period(year, Unit.YEAR))
+    regions = _regions(scope)
+    layout = case_layout(citizenships=citizenships, regions=regions)
+    monthly = case_months(scope, start, end, citizenships=citizenships, regions=regions is not None)
+    return layout, monthly, regions
+
+
+def identified_window(scope: Scope, parts: list[Period], k: int) -> int | str:
+    """Victims identified over calendar units (a figure "to date"), released exactly as the
+    dashboard and the reports release each unit (same breakdowns, so the same total hidden
+    or shown), and hidden when any unit's is."""
+    total, hidden = 0, False
+    by_year: dict[int, list[Period]] = {}
+    for part in parts:
+        for year in range(part.start.year, part.end.year + 1):
+            by_year.setdefault(year, []).append(part)
+    for year, year_parts in sorted(by_year.items()):
+        first = min(p.start for p in year_parts)
+        last = max(p.end for p in year_parts)
+        layout, monthly, _regions = _case_data(scope, year, first, last)
+        for part in year_parts:
+            released = suppression.release(layout, monthly, part, k)
+            total += released.values[layout.total]
+            hidden |= layout.total in released.hidden
+    return suppression.shown(total, hidden, k)
+
+
+def cases(
+    scope: Scope, period: Period, *, k: int | None, region_id: int | None = None
+) -> dict[str, Any]:
+    """Presumed and actual victims identified in the period. With k, released as outside the
+    case team: small cells hidden (with complement) in every breakdown and the total,
+    consistently with the months and quarters the period is made of.
+
+    With region_id (and a country scope): that region's figures, which are its row of the
+    country's breakdown by region, hidden as there; no breakdown by sex, age... for one
+    region (a region's breakdowns beside the country's would give the other regions' by
+    subtraction)."""
+    layout, monthly, regions = _case_data(scope, period.year, period.start, period.end)
+    released = suppression.release(layout, monthly, period, k or 1)
+    months = [suppression.release(layout, monthly, m, k or 1) for m in period.months()]
+
+    def cell(key: str, of: suppression.Released = released) -> int | str:
+        return of.shown(key) if k else of.values.get(key, 0)
+
+    if region_id is not None:
+        if regions is None:
+            raise ValueError("a region's figures come from its country's breakdown")
+        key = f"r:{region_id}"
+        return {
+            "identified": cell(key),
+            "by_month": [(m.period.key, cell(key, m)) for m in months],
+        }
+    result: dict[str, Any] = {"identified": cell("identified")}
+    for name in ("by_exploitation_type", "by_sex", "by_age_group", "by_citizenship"):
+        result[name] = _strip({key: cell(key) for key in layout.groups[name]})
+    if regions is not None:
+        names = dict(regions)
+        result["by_region"] = {
+            names[key.split(":", 1)[1]]: cell(key) for key in layout.groups["by_region"]
+        }
+    # Each month as in its own view; a zero beside a hidden month is hidden too.
+    by_month = [cell("identified", m) for m in months]
+    if k and any(not isinstance(v, int) for v in by_month):
+        by_month = [suppression.label(k) if v == 0 else v for v in by_month]
+    result["by_month"] = [(m.period.key, v) for m, v in zip(months, by_month, strict=True)]
     return result
+
+
+def data_bounds(countries: frozenset[str] | None) -> tuple[date | None, date | None]:
+    """The first and last days victims were identified in these countries (None: all)."""
+    qs = Case.objects.using(reports_db()).filter(trafficking_status__in=IDENTIFIED)
+    if countries is not None:
+        qs = qs.filter(identified_country__in=countries)
+    row = qs.aggregate(first=Min("identified_on"), last=Max("identified_on"))
+    return row["first"], row["last"]
 
 
 class Median(Aggregate):
@@ -205,56 +368,84 @@ def median_response_hours(qs: QuerySet[Referral]) -> float | None:
     return round(stats.median(hours), 1) if hours else None
 
 
-def referrals(scope: Scope, start: date, end: date, *, k: int | None) -> dict[str, Any]:
-    qs = scope.referrals().filter(**sent_between(start, end)).order_by()
-    row = qs.aggregate(
-        made=Count("pk"),
-        accepted=Count("pk", filter=Q(status__in=ACCEPTED)),
-        completed=Count("pk", filter=Q(status=S.COMPLETED)),
-        cross_border=Count("pk", filter=~Q(destination_country=F("from_organisation__country"))),
+REFERRAL_LAYOUT = Layout(
+    "made",
+    {
+        "outcome": ["completed", "accepted_open", "not_accepted"],
+        "border": ["cross_border", "domestic"],
+    },
+)
+
+
+def referral_months(scope: Scope, start: date, end: date) -> dict[Period, dict[str, int]]:
+    qs = scope.referrals().filter(**sent_between(start, end))
+    cross = ~Q(destination_country=F("from_organisation__country"))
+    return _by_month(
+        qs,
+        "sent_at",
+        {
+            "made": Count("pk"),
+            "completed": Count("pk", filter=Q(status=S.COMPLETED)),
+            "accepted_open": Count("pk", filter=Q(status__in=ACCEPTED) & ~Q(status=S.COMPLETED)),
+            "not_accepted": Count("pk", filter=~Q(status__in=ACCEPTED)),
+            "cross_border": Count("pk", filter=cross),
+            "domestic": Count("pk", filter=~cross),
+        },
     )
-    result: dict[str, Any] = {**row, "median_response_hours": median_response_hours(qs)}
-    if k:
-        small = suppression.is_small(row["made"], k)
-        for key in ("made", "accepted", "completed", "cross_border"):
-            result[key] = suppression.suppress_total(row[key], k)
-        if small:
-            result["median_response_hours"] = None
-    return result
 
 
-def services(scope: Scope, start: date, end: date, *, k: int | None) -> dict[str, Any]:
-    qs = scope.services().filter(delivered_on__gte=start, delivered_on__lte=end).order_by()
-    by_type = {
-        row["service_type"]: row["n"]
-        for row in qs.values("service_type").annotate(n=Count("pk")).order_by("service_type")
+def referrals(scope: Scope, period: Period, *, k: int | None) -> dict[str, Any]:
+    monthly = referral_months(scope, period.start, period.end)
+    released = suppression.release(REFERRAL_LAYOUT, monthly, period, k or 1)
+    values = released.values
+    accepted = values["completed"] + values["accepted_open"]
+    qs = scope.referrals().filter(**sent_between(period.start, period.end)).order_by()
+    median = median_response_hours(qs)
+    if not k:
+        return {
+            "made": values["made"],
+            "accepted": accepted,
+            "completed": values["completed"],
+            "cross_border": values["cross_border"],
+            "median_response_hours": median,
+        }
+    hidden = released.hidden
+    if "made" not in hidden and not {"not_accepted"} & hidden:
+        shown_accepted: int | str = accepted  # the total minus the refusals shown: nothing new
+    elif not {"completed", "accepted_open"} & hidden:
+        shown_accepted = accepted
+    else:
+        shown_accepted = suppression.shown(accepted, True, k)
+    answered = qs.filter(responded_at__isnull=False).count() if median is not None else 0
+    return {
+        "made": released.shown("made"),
+        "accepted": shown_accepted,
+        "completed": released.shown("completed"),
+        "cross_border": released.shown("cross_border"),
+        # A median of a few answers tells each one's delay.
+        "median_response_hours": median if answered >= k and "made" not in hidden else None,
     }
-    return {"by_type": _suppressed(by_type, k) if k else by_type}
 
 
-def identified_by_month(scope: Scope, start: date, end: date) -> list[tuple[str, int]]:
-    from django.db.models.functions import TruncMonth
-
-    rows = (
-        scope.cases()
-        .filter(identified_on__gte=start, identified_on__lte=end)
-        .annotate(month=TruncMonth("identified_on"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    )
-    return [(row["month"].strftime("%Y-%m"), row["n"]) for row in rows]
+def service_layout() -> Layout:
+    return Layout("services", {"by_type": [f"t:{c}" for c in cv.ServiceType.values]})
 
 
-def identified_by_region(scope: Scope, start: date, end: date) -> dict[str, int]:
-    rows = (
-        scope.cases()
-        .filter(identified_on__gte=start, identified_on__lte=end)
-        .values("identified_region__name")
-        .annotate(n=Count("pk"))
-        .order_by("identified_region__name")
-    )
-    return {row["identified_region__name"] or "—": row["n"] for row in rows}
+def service_months(scope: Scope, start: date, end: date) -> dict[Period, dict[str, int]]:
+    qs = scope.services().filter(delivered_on__gte=start, delivered_on__lte=end)
+    aggregates: dict[str, Any] = {"services": Count("pk")}
+    for code in cv.ServiceType.values:
+        aggregates[f"t:{code}"] = Count("pk", filter=Q(service_type=code))
+    return _by_month(qs, "delivered_on", aggregates)
+
+
+def services(scope: Scope, period: Period, *, k: int | None) -> dict[str, Any]:
+    layout = service_layout()
+    monthly = service_months(scope, period.start, period.end)
+    released = suppression.release(layout, monthly, period, k or 1)
+    if not k:
+        return {"by_type": _strip({key: released.values[key] for key in layout.groups["by_type"]})}
+    return {"by_type": _strip(released.group("by_type"))}
 
 
 def trainings_by_region(scope: Scope, start: date, end: date) -> list[dict[str, Any]]:

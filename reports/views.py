@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import io
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -10,11 +7,31 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries.fields import Country
 
 from accounts.audit import log_action
-from accounts.policy import Action, can, can_on, get_for_user_or_404, require
-from reports import builders, ctdc, indicators, plans, runs, selectors, services, statistics
+from accounts.policy import (
+    Action,
+    can,
+    can_on,
+    get_for_user_or_404,
+    require,
+    statistics_countries,
+)
+from reports import (
+    builders,
+    ctdc,
+    indicators,
+    periods,
+    plans,
+    runs,
+    selectors,
+    services,
+    statistics,
+    suppression,
+)
 from reports.forms import (
+    CtdcReleaseForm,
     DashboardFilterForm,
     DonorForm,
     IndicatorValueForm,
@@ -26,6 +43,7 @@ from reports.forms import (
 from reports.models import (
     ActionPlan,
     ActionPoint,
+    CtdcRelease,
     Donor,
     Indicator,
     ProgressUpdate,
@@ -67,11 +85,28 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _to_date(start, end) -> tuple | None:
+    """A plan's or a project's figures "to date": whole months, to the last complete one."""
+    return periods.to_date_window(start, end, today=timezone.localdate())
+
+
 @require("project", Action.VIEW)
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get_project_for_user(request, pk, Action.VIEW)
-    today = timezone.localdate()
-    start, end = project.start_date, min(project.end_date, today)
+    countries = statistics_countries(request.user, "project")
+    if countries is not None and len(countries) != 1:
+        raise Http404  # no country's figures to show
+    # A ministry focal point sees the project's figures in its own country only.
+    country = next(iter(countries)) if countries else ""
+    window = _to_date(project.start_date, project.end_date)
+    rows, trainings = [], None
+    if window is not None:
+        # Logframe: values to the last complete month against targets (victim figures
+        # released as outside the case team).
+        rows = indicators.rows(
+            project.indicators.all(), *window, k=suppression.threshold(), country=country
+        )
+        trainings = statistics.trainings(Scope(project=project, country=country), *window)
     return render(
         request,
         "reports/project_detail.html",
@@ -79,19 +114,13 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "organisations": project.organisations.all(),
             "can_change": can_on(request.user, "project", Action.CHANGE, project),
-            # Logframe: values to date against targets (victim figures suppressed).
-            "indicator_rows": indicators.rows(
-                project.indicators.all(), start, max(start, end), k=suppression_k()
-            ),
-            "trainings": statistics.trainings(Scope(project=project), start, max(start, end)),
+            "indicator_rows": rows,
+            "trainings": trainings,
+            "window": window,
+            "country": country,
+            "country_name": Country(country).name if country else "",
         },
     )
-
-
-def suppression_k() -> int:
-    from reports import suppression
-
-    return suppression.threshold()
 
 
 @require("project", Action.CREATE)
@@ -174,12 +203,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ActionPlan.objects.select_related("coordinating_body"),
         pk=pk,
     )
-    today = timezone.localdate()
     points = (
         plan.action_points.select_related("pillar", "lead")
         .prefetch_related("updates")
         .order_by("pillar__order", "number")
     )
+    window = _to_date(plan.period_start, plan.period_end)
     return render(
         request,
         "reports/plan_detail.html",
@@ -187,12 +216,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "points": points,
             "by_pillar": indicators.action_points_by_pillar(plan),
+            "window": window,
             "indicator_rows": indicators.rows(
-                plan.indicators.all(),
-                plan.period_start,
-                min(plan.period_end, today),
-                k=suppression_k(),
-            ),
+                plan.indicators.all(), *window, k=suppression.threshold()
+            )
+            if window
+            else [],
             "indicator_objects": {i.code: i for i in plan.indicators.all()},
             "can_change": can(request.user, "action_plan", Action.CHANGE),
             "can_enter_values": can(request.user, "indicator", Action.CHANGE),
@@ -281,19 +310,22 @@ def indicator_value(request: HttpRequest, pk: int) -> HttpResponse:
 @require("report_run", Action.LIST)
 def run_list(request: HttpRequest) -> HttpResponse:
     form = None
+    status = 200
     if can(request.user, "report_run", Action.CREATE):
         today = timezone.localdate()
         form = ReportRequestForm(
             request.POST or None,
-            initial={"period_from": today.replace(day=1) - timedelta(days=90), "period_to": today},
+            today=today,
+            initial={"period": periods.last_complete(periods.Unit.QUARTER, today).key},
         )
         if request.method == "POST" and form.is_valid():
+            period = form.cleaned_data["period"]
             try:
                 run, created = runs.run_request(
                     kind=form.cleaned_data["kind"],
                     parameters=form.parameters(),
-                    period_from=form.cleaned_data["period_from"],
-                    period_to=form.cleaned_data["period_to"],
+                    period_from=period.start,
+                    period_to=period.end,
                     trigger=ReportRun.Trigger.PERSON,
                     requested_by=request.user,
                 )
@@ -305,10 +337,12 @@ def run_list(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.info(request, _("This report exists already for that period."))
                 return redirect("reports:run_detail", pk=run.pk)
+        if request.method == "POST":
+            status = 400  # the form, with what is wrong, again
     elif request.method == "POST":
         raise Http404
     page = Paginator(selectors.run_list(actor=request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "reports/run_list.html", {"page": page, "form": form})
+    return render(request, "reports/run_list.html", {"page": page, "form": form}, status=status)
 
 
 @require("report_run", Action.VIEW)
@@ -339,43 +373,74 @@ def run_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @require("ctdc", Action.EXPORT)
 def ctdc_export(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return render(request, "reports/ctdc.html", {"columns": ctdc.COLUMNS})
-    try:
-        k = max(int(request.POST.get("k", "11")), 2)
-    except ValueError:
-        k = 11
-    buffer = io.StringIO()
-    summary = ctdc.export(buffer, k=k)
-    log_action("reports.ctdc.exported", actor=request.user, data=summary)
-    response = HttpResponse(buffer.getvalue().encode(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="ctdc-k{k}-{timezone.localdate():%Y%m%d}.csv"'
+    """The CTDC release of a year: made once (at k of 11 or more), then the same file."""
+    today = timezone.localdate()
+    form = CtdcReleaseForm(request.POST or None, today=today, first_year=ctdc.first_year())
+    if request.method == "POST" and form.is_valid():
+        try:
+            release, _made = ctdc.release(
+                year=form.cleaned_data["year"],
+                k=form.cleaned_data["k"],
+                actor=request.user,
+                today=today,
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            log_action(
+                "reports.ctdc.exported",
+                actor=request.user,
+                target=release,
+                data={"year": release.year, "k": release.k, "records": release.records},
+            )
+            return FileResponse(
+                release.file.open("rb"),
+                as_attachment=True,
+                content_type="text/csv; charset=utf-8",
+                filename=f"ctdc-{release.year}-k{release.k}.csv",
+            )
+    return render(
+        request,
+        "reports/ctdc.html",
+        {"columns": ctdc.COLUMNS, "form": form, "releases": CtdcRelease.objects.all()},
+        status=400 if request.method == "POST" else 200,
     )
-    return response
 
 
 @require("dashboard", Action.VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The national dashboard: aggregates only, every victim figure suppressed below k."""
+    """The national dashboard: aggregates only, over a calendar month, quarter or year that
+    has ended, every victim figure released as outside the case team, for the countries the
+    access policy lets the user see."""
     user = request.user
     today = timezone.localdate()
-    form = DashboardFilterForm(request.GET or None)
-    criteria = form.cleaned_data if form.is_valid() else {}
-    end = criteria.get("date_to") or today
-    start = criteria.get("date_from") or (end - timedelta(days=365))
-    country = criteria.get("country") or (
-        user.organisation.country.code if user.organisation_id else ""
+    countries = statistics_countries(user, "dashboard")
+    if countries is not None and not countries:
+        raise Http404  # a focal point with no organisation: no country's figures
+    first, latest = statistics.data_bounds(countries)
+    own = user.organisation.country.code if user.organisation_id else ""
+    default_country = next(iter(countries)) if countries else own
+    form = DashboardFilterForm(
+        request.GET or None,
+        countries=countries,
+        default_country=default_country,
+        today=today,
+        first_year=first.year if first else None,
     )
+    valid = form.is_bound and form.is_valid()
+    criteria = form.cleaned_data if valid else {}
+    country = criteria.get("country") or default_country
     region = criteria.get("region")
-    scope = Scope(country=country, region_id=region.pk if region else None)
-    k = suppression_k()
-    months = statistics.identified_by_month(scope, start, end)
-    month_values = [v for _m, v in months]
-    from reports import suppression
-
-    shown_months = suppression.suppress_group(month_values, k) if month_values else []
-    by_region = statistics.identified_by_region(scope, start, end)
+    period = criteria.get("period") or periods.default(today, first, latest)
+    if not form.is_bound:
+        form.initial = {"period": period.key, "country": country}
+    k = suppression.threshold()
+    national = Scope(country=country)
+    local = Scope(country=country, region_id=region.pk if region else None)
+    cases = statistics.cases(
+        national, period, k=k, region_id=region.pk if region and country else None
+    )
+    trainings = statistics.trainings(local, period.start, period.end)
     plans_here = (
         ActionPlan.objects.filter(country=country) if country else ActionPlan.objects.none()
     )
@@ -384,31 +449,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reports/dashboard.html",
         {
             "form": form,
-            "start": start,
-            "end": end,
+            "period": period,
             "country": country,
-            "months": list(zip([m for m, _v in months], shown_months, strict=True)),
-            "cases": statistics.cases(scope, start, end, k=k),
-            "by_region": dict(
-                zip(by_region, suppression.suppress_group(list(by_region.values()), k), strict=True)
-            )
-            if by_region
-            else {},
-            "referrals": statistics.referrals(scope, start, end, k=k),
-            "trainings": statistics.trainings(scope, start, end),
-            "trainings_by_region": statistics.trainings_by_region(scope, start, end),
-            "plans": _plans_summary(plans_here, start, end, k),
+            "country_name": Country(country).name if country else "",
+            "region": region,
+            "cases": cases,
+            # Referrals per region would give, beside the country's, the other regions'.
+            "referrals": None if region else statistics.referrals(national, period, k=k),
+            "trainings": trainings,
+            "trainings_by_region": statistics.trainings_by_region(local, period.start, period.end),
+            "plans": _plans_summary(plans_here, period, k),
             "k": k,
             "chart_data": {
-                "months": [m for m, _v in months],
-                "identified": [v if isinstance(v, int) else None for v in shown_months],
-                "audiences": trainings_chart(statistics.trainings(scope, start, end)),
+                "months": [key for key, _v in cases["by_month"]],
+                "identified": [v if isinstance(v, int) else None for _m, v in cases["by_month"]],
+                "audiences": trainings_chart(trainings),
             },
         },
+        status=400 if form.is_bound and not valid else 200,
     )
 
 
-def _plans_summary(plans, start, end, k) -> list[dict]:
+def _plans_summary(plans, period, k) -> list[dict]:
     """Each plan's pillars and its indicators over the dashboard's period, in a fixed number
     of queries whatever the number of plans."""
     plans = list(plans)
@@ -416,7 +478,7 @@ def _plans_summary(plans, start, end, k) -> list[dict]:
     all_indicators = list(
         Indicator.objects.filter(plan__in=plans).select_related("plan", "project")
     )
-    rows = indicators.rows(all_indicators, start, end, k=k)
+    rows = indicators.rows(all_indicators, period.start, period.end, k=k)
     by_plan: dict[int, list] = {}
     for indicator, row in zip(all_indicators, rows, strict=True):
         by_plan.setdefault(indicator.plan_id, []).append(row)

@@ -1,7 +1,8 @@
 """The CTDC dataset: one row per identified victim in CTDC's columns, k-anonymous over all
 of them (every combination of values describes at least k people), with no name or case
 number, and without the people found not to be victims. M&E officers download it; nobody
-else may."""
+else may. k is never under 11, whoever asks (form, command, service, database); each
+calendar year of registration is released once, and asked again gives the same file."""
 
 from __future__ import annotations
 
@@ -12,18 +13,24 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
 from cases import vocabularies as cv
-from cases.models import TraffickingEvent
+from cases.models import Case, TraffickingEvent
 from reports import ctdc
+from reports.models import CtdcRelease
 from tests import factories
 
 K = 11
+YEAR = 2025
 CTDC_COLUMNS = [
     "yearOfRegistration",
     "gender",
@@ -45,7 +52,7 @@ def _row(**cells: str) -> tuple[str, ...]:
 
 
 COMMON = {
-    "yearOfRegistration": "2026",
+    "yearOfRegistration": "2025",
     "gender": "Female",
     "ageBroad": "24-26",
     "majorityStatus": "Adult",
@@ -123,7 +130,14 @@ def population(caseworker):
             citizenships=["NE"],
             exploitation_types=["ForcedLabour"],
         )
+    # All registered in 2025, a year that has ended.
+    Case.objects.filter(pk__in=[case.pk for case in people]).update(registered_on=date(YEAR, 3, 1))
     return people
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _read(text: str) -> tuple[list[str], list[tuple[str, ...]]]:
@@ -135,7 +149,7 @@ def _read(text: str) -> tuple[list[str], list[tuple[str, ...]]]:
 def exported(population, tmp_path):
     output = tmp_path / "ctdc.csv"
     out = io.StringIO()
-    call_command("export_ctdc", k=K, output=str(output), stdout=out)
+    call_command("export_ctdc", year=YEAR, k=K, output=str(output), stdout=out)
     text = output.read_text(encoding="utf-8")
     return {"text": text, "stdout": out.getvalue(), "path": output}
 
@@ -184,7 +198,7 @@ def test_people_found_not_to_be_victims_are_left_out(exported):
 
     assert "NE" not in {row[citizenship] for row in rows}
     # Every victim is released or counted as left out; the 15 others are not counted.
-    assert f"{len(rows)} records, k={K}" in exported["stdout"]
+    assert f"{len(rows)} records registered in {YEAR}, k={K}" in exported["stdout"]
     left_out = int(exported["stdout"].split("; ")[1].split(" left out")[0])
     assert len(rows) + left_out == 60
 
@@ -220,16 +234,20 @@ def client():
     return Client(headers={"accept-language": "en"})
 
 
+def _body(response) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
 def test_mne_downloads_the_k_anonymous_csv(client, users, population):
     client.force_login(users[Role.MNE])
 
     assert client.get(reverse("reports:ctdc_export")).status_code == 200
-    response = client.post(reverse("reports:ctdc_export"), {"k": str(K)})
+    response = client.post(reverse("reports:ctdc_export"), {"year": str(YEAR), "k": str(K)})
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith('attachment; filename="ctdc-k11-')
-    header, rows = _read(response.content.decode())
+    assert response["Content-Disposition"] == f'attachment; filename="ctdc-{YEAR}-k11.csv"'
+    header, rows = _read(_body(response))
     assert header == ctdc.COLUMNS
     assert rows and min(Counter(rows).values()) >= K
     entry = AuditEntry.objects.get(action="reports.ctdc.exported")
@@ -237,12 +255,113 @@ def test_mne_downloads_the_k_anonymous_csv(client, users, population):
     assert entry.data["records"] == len(rows)
 
 
-def test_a_k_below_2_is_raised_to_2(client, users, db):
+# k is never under 11 (issue 11, finding 11)
+
+
+@pytest.mark.parametrize("k", ["1", "2", "10", "-11", "eleven", ""])
+def test_a_k_under_11_is_refused_with_the_page_again_and_nothing_released(
+    client, users, population, k
+):
     client.force_login(users[Role.MNE])
 
-    response = client.post(reverse("reports:ctdc_export"), {"k": "1"})
+    response = client.post(reverse("reports:ctdc_export"), {"year": str(YEAR), "k": k})
 
-    assert 'filename="ctdc-k2-' in response["Content-Disposition"]
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert response.context["form"].errors["k"]
+    assert not CtdcRelease.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="reports.ctdc.").exists()
+
+
+def test_the_command_refuses_a_k_under_11(population, tmp_path):
+    output = tmp_path / "ctdc.csv"
+
+    with pytest.raises(CommandError, match="11 or more"):
+        call_command("export_ctdc", year=YEAR, k=10, output=str(output), stdout=io.StringIO())
+
+    assert not output.exists()
+    assert not CtdcRelease.objects.exists()
+
+
+@pytest.mark.parametrize("k", [2, 10, True, 11.5, "11"])
+def test_the_service_refuses_a_k_under_11_whoever_calls_it(population, k):
+    with pytest.raises(ValidationError):
+        ctdc.release(year=YEAR, k=k, actor=None, today=timezone.localdate())
+    with pytest.raises(ValidationError):
+        ctdc.export(io.StringIO(), k=k, year=YEAR)
+
+    assert not CtdcRelease.objects.exists()
+
+
+def test_the_database_refuses_a_release_under_11(db):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CtdcRelease.objects.create(year=YEAR, k=5, checksum="0" * 64, size=0, records=0, left_out=0)
+
+
+# One release per year
+
+
+def test_asking_again_for_a_year_gives_the_same_release(client, users, population):
+    client.force_login(users[Role.MNE])
+
+    first = _body(client.post(reverse("reports:ctdc_export"), {"year": str(YEAR), "k": "11"}))
+    # More victims registered in that year since: the release made stays the release.
+    factories.case(caseworker=users[Role.CASEWORKER], first_name="Later")
+    Case.objects.filter(person__isnull=False).update(registered_on=date(YEAR, 6, 1))
+    second = _body(client.post(reverse("reports:ctdc_export"), {"year": str(YEAR), "k": "11"}))
+
+    assert second == first
+    release = CtdcRelease.objects.get()
+    assert (release.year, release.k) == (YEAR, 11)
+    assert AuditEntry.objects.filter(action="reports.ctdc.released").count() == 1
+    assert AuditEntry.objects.filter(action="reports.ctdc.exported").count() == 2
+
+
+def test_a_year_released_at_one_k_is_refused_at_another(client, users, population):
+    client.force_login(users[Role.MNE])
+    client.post(reverse("reports:ctdc_export"), {"year": str(YEAR), "k": "11"})
+
+    response = client.post(reverse("reports:ctdc_export"), {"year": str(YEAR), "k": "15"})
+
+    assert response.status_code == 400
+    assert "made with k = 11" in response.content.decode()
+    assert CtdcRelease.objects.get().k == 11
+    assert AuditEntry.objects.filter(action="reports.ctdc.exported").count() == 1
+
+
+def test_a_year_that_has_not_ended_cannot_be_released(population):
+    this_year = timezone.localdate().year
+
+    with pytest.raises(ValidationError):
+        ctdc.release(year=this_year, k=K, actor=None, today=timezone.localdate())
+
+    assert not CtdcRelease.objects.exists()
+
+
+def test_a_release_holds_the_people_registered_in_its_year_only(population, tmp_path):
+    Case.objects.filter(pk__in=[case.pk for case in population[:20]]).update(
+        registered_on=date(YEAR - 1, 5, 1)
+    )
+    output = tmp_path / "ctdc.csv"
+
+    call_command("export_ctdc", year=YEAR, k=K, output=str(output), stdout=io.StringIO())
+
+    _header, rows = _read(output.read_text(encoding="utf-8"))
+    assert {row[0] for row in rows} <= {str(YEAR), ""}
+    release = CtdcRelease.objects.get()
+    assert release.records + release.left_out == 40  # 60 victims, 20 of them in 2024
+
+
+def test_the_command_writes_the_stored_release(population, tmp_path):
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+
+    call_command("export_ctdc", year=YEAR, k=K, output=str(first), stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("export_ctdc", year=YEAR, k=K, output=str(second), stdout=out)
+
+    assert first.read_bytes() == second.read_bytes()
+    assert "The release made before." in out.getvalue()
+    assert CtdcRelease.objects.count() == 1
 
 
 @pytest.mark.parametrize(

@@ -427,7 +427,10 @@ def test_rows_show_value_target_and_achievement_and_suppress_small_victim_counts
     assert plan_rows[trained.code]["value"] == 18.0
     assert plan_rows[trained.code]["target"] == 24.0
     assert plan_rows[trained.code]["achieved_percent"] == 75
-    assert plan_rows[identified.code]["value"] == 5
+    # 5 victims in H1, but 2, 1, 1 and 1 in their months: each quarter hides what its small
+    # months hold, so H1, their sum, is hidden too (as "*": 5 is not under 5).
+    assert plan_rows[identified.code]["value"] == "*"
+    assert plan_rows[identified.code]["achieved_percent"] is None
     # Two victims of the project in Q1: a small count about victims, hidden.
     assert project_rows[few.code]["value"] == "<5"
     assert project_rows[few.code]["achieved_percent"] is None
@@ -436,10 +439,17 @@ def test_rows_show_value_target_and_achievement_and_suppress_small_victim_counts
     assert project_rows[few_trained.code]["achieved_percent"] == 250
 
 
-def test_a_victim_indicator_that_is_not_suppressed_shows_its_achievement(plan, victims):
+def test_a_victim_indicator_that_is_not_suppressed_shows_its_achievement(plan, victims, caseworker):
+    # With these, the months hold 4, 1, 5 | 4, 1, 6: each quarter's hidden months hold 5
+    # together, so both quarters, and H1, are shown.
+    for day, n in ((date(2026, 1, 20), 2), (date(2026, 3, 10), 5), (date(2026, 4, 10), 4)):
+        for _ in range(n):
+            _victim(caseworker, on=day)
+    for _ in range(5):
+        _victim(caseworker, on=date(2026, 6, 10))
     identified = _indicator(computation=Computation.VICTIMS_IDENTIFIED, plan=plan, target=10)
 
     (row,) = indicators.rows([identified], *H1, k=5)
 
-    assert row["value"] == 5
-    assert row["achieved_percent"] == 50
+    assert row["value"] == 21
+    assert row["achieved_percent"] == 210

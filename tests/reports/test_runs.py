@@ -302,8 +302,7 @@ def test_without_a_broker_a_failing_build_still_answers_with_the_run_page(monkey
         {
             "kind": "operational",
             "country": "CF",
-            "period_from": "2026-01-01",
-            "period_to": "2026-01-31",
+            "period": "2026-01",
         },
     )
 
@@ -337,7 +336,7 @@ def test_each_file_has_the_sha256_checksum_and_size_of_its_content(done_run):
     with files["json"].file.open("rb") as stream:
         data = json.loads(stream.read())
     assert data["kind"] == "operational"
-    assert data["period"] == {"from": "2026-01-01", "to": "2026-01-31"}
+    assert data["period"] == {"from": "2026-01-01", "to": "2026-01-31", "key": "2026-01"}
     with files["pdf"].file.open("rb") as stream:
         assert stream.read(4) == b"%PDF"
 
@@ -462,3 +461,91 @@ def test_a_failed_run_sends_no_email(mne, mailoutbox, monkeypatch):
 
     assert tasks.notify_subscribers(run.pk) == 0
     assert mailoutbox == []
+
+
+# Periods (issue 11, finding 4): runs over windows a day apart would give that day's count
+
+
+@pytest.mark.parametrize(
+    ("period_from", "period_to"),
+    [
+        (date(2026, 1, 1), date(2026, 1, 30)),  # a month less its last day
+        (date(2026, 1, 2), date(2026, 1, 31)),
+        (date(2026, 1, 1), date(2026, 4, 30)),  # four months: January-April minus a quarter
+        (date(2025, 7, 1), date(2026, 6, 30)),  # a year, not a calendar one
+    ],
+)
+def test_a_run_over_anything_but_a_calendar_month_quarter_or_year_is_refused(
+    db, period_from, period_to
+):
+    with pytest.raises(ValidationError) as refused:
+        _request(period_from=period_from, period_to=period_to)
+
+    assert refused.value.code == "not_a_period"
+    assert "calendar month, quarter or year" in " ".join(refused.value.messages)
+    assert not ReportRun.objects.exists()
+
+
+def test_a_run_over_a_period_that_has_not_ended_is_refused(db):
+    month = timezone.localdate().replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+
+    with pytest.raises(ValidationError) as refused:
+        _request(period_from=month, period_to=next_month - timedelta(days=1))
+
+    assert refused.value.code == "period_not_ended"
+    assert not ReportRun.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("period_from", "period_to"),
+    [
+        (date(2026, 1, 1), date(2026, 1, 31)),
+        (date(2026, 1, 1), date(2026, 3, 31)),
+        (date(2025, 1, 1), date(2025, 12, 31)),
+    ],
+)
+def test_a_run_over_a_month_a_quarter_or_a_year_that_has_ended_is_made(db, period_from, period_to):
+    run, created = _request(period_from=period_from, period_to=period_to)
+
+    assert created
+    assert (run.period_from, run.period_to) == (period_from, period_to)
+
+
+def test_the_request_form_offers_periods_and_refuses_dates(client, mne):
+    client.force_login(mne)
+
+    page = client.get(reverse("reports:run_list"))
+    dates = client.post(
+        reverse("reports:run_list"),
+        {
+            "kind": "operational",
+            "country": "CF",
+            "period_from": "2026-01-01",
+            "period_to": "2026-01-30",
+        },
+    )
+    unfinished = client.post(
+        reverse("reports:run_list"),
+        {"kind": "operational", "country": "CF", "period": timezone.localdate().strftime("%Y-%m")},
+    )
+
+    assert 'name="period"' in page.content.decode()
+    assert 'name="period_from"' not in page.content.decode()
+    assert dates.status_code == 400
+    assert unfinished.status_code == 400
+    assert not ReportRun.objects.exists()
+
+
+def test_a_country_in_small_letters_is_the_same_report(db):
+    first, _created = _request(parameters={"country": "CF"})
+    second, created = _request(parameters={"country": "cf"})
+
+    assert not created
+    assert second == first
+
+
+def test_the_build_itself_refuses_a_window_that_is_not_a_period(db):
+    # The command line and any other caller of the builder meet the same rule.
+    with pytest.raises(ValidationError):
+        builders.build("operational", {"country": "CF"}, date(2026, 1, 1), date(2026, 1, 30))

@@ -19,15 +19,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.roles import Role
-from reports import runs, tasks
+from reports import periods, runs, tasks
 from reports.models import ReportFile, ReportRun
 from tests import factories
 from traffick_cm.celery import app as celery_app
@@ -226,11 +226,12 @@ def test_a_worker_killed_mid_run_leaves_no_file_and_a_second_worker_finishes_the
     first = start_worker("first", DELAY_SECONDS)
     _wait_ready(first)
     # Asked for by a person: queued on the broker once the request's transaction commits.
+    year = periods.last_complete(periods.Unit.YEAR, timezone.localdate())  # a period that ended
     run, created = runs.run_request(
         kind="operational",
         parameters={"country": "CF"},
-        period_from=date(2026, 1, 1),
-        period_to=date(2026, 12, 31),
+        period_from=year.start,
+        period_to=year.end,
         trigger=ReportRun.Trigger.PERSON,
         requested_by=mne,
     )
@@ -272,7 +273,8 @@ def test_a_worker_killed_mid_run_leaves_no_file_and_a_second_worker_finishes_the
     files = {f.format: f for f in ReportFile.objects.filter(run=run)}
     assert set(files) == {"json", "xlsx", "pdf"}
     for report_file in files.values():
-        content = (Path(settings.MEDIA_ROOT) / report_file.file.name).read_bytes()
+        with report_file.file.open("rb") as stream:  # decrypted: files are encrypted at rest
+            content = stream.read()
         assert report_file.size == len(content)
         assert report_file.checksum == hashlib.sha256(content).hexdigest()
     assert sorted(p.name for p in run_folder.iterdir()) == [

@@ -275,8 +275,16 @@ class Command(BaseCommand):
                     300,
                 )
             self._command(
-                "CTDC export of all cases",
-                ["export_ctdc", "--k", "11", "--output", str(Path(folder) / "ctdc.csv")],
+                f"CTDC release of {year} (made, or the stored one)",
+                [
+                    "export_ctdc",
+                    "--year",
+                    str(year),
+                    "--k",
+                    "11",
+                    "--output",
+                    str(Path(folder) / "ctdc.csv"),
+                ],
                 60,
                 300,
             )
