@@ -16,3 +16,9 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ("type", "country", "is_active")
     search_fields = ("name", "acronym")
     filter_horizontal = ("regions",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # As in the app: an organisation's country (what its users reach) is for superusers.
+        if obj is not None and not request.user.is_superuser:
+            return ("country",)
+        return ()

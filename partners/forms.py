@@ -4,11 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from accounts.models import User
 from cases.vocabularies import Language, ServiceType
 from partners.models import Contact, Organisation, OrganisationType, PathwayStep, Region
+from partners.services import COUNTRY_CHANGE_REFUSED, DIRECTORY_FIELDS, may_change_country
+from traffick_cm.forms import ModelForm
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(ModelForm):
     class Meta:
         model = Organisation
         fields = [
@@ -24,13 +27,22 @@ class OrganisationForm(forms.ModelForm):
         ]
         widgets = {"regions": forms.SelectMultiple(attrs={"size": 8})}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, actor: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["regions"].queryset = Region.objects.order_by("country", "name")
         self.fields["regions"].help_text = _("Only regions of the organisation's country are kept.")
+        if self.instance.pk and not may_change_country(actor):
+            # The country decides what the organisation's users reach: superusers only.
+            self.fields["country"].disabled = True
+            self.fields["country"].help_text = _("Only a superuser can change the country.")
 
     def clean(self):
         cleaned = super().clean()
+        country_field = self.fields["country"]
+        posted = self.data.get(self.add_prefix("country"))
+        if country_field.disabled and posted and posted != self.instance.country.code:
+            # A browser does not send a disabled field: someone typed one in. Say no.
+            self.add_error(None, COUNTRY_CHANGE_REFUSED)
         country, regions = cleaned.get("country"), cleaned.get("regions")
         if country and regions:
             foreign = [r.name for r in regions if r.country != country]
@@ -43,33 +55,21 @@ class OrganisationForm(forms.ModelForm):
         return cleaned
 
 
-class DirectoryProfileForm(forms.ModelForm):
+class DirectoryProfileForm(ModelForm):
     """What a partner focal point keeps up to date about its own organisation."""
 
     class Meta:
         model = Organisation
-        fields = [
-            "phone",
-            "email",
-            "address",
-            "services",
-            "serves_children",
-            "serves_adults",
-            "serves_sex",
-            "languages",
-            "opening_hours",
-            "capacity_note",
-            "beds_free",
-        ]
+        fields = list(DIRECTORY_FIELDS)
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "function", "phone", "email", "is_focal_point"]
 
 
-class PathwayStepForm(forms.ModelForm):
+class PathwayStepForm(ModelForm):
     class Meta:
         model = PathwayStep
         fields = ["service_type", "region", "partner", "rank", "notes"]
@@ -112,3 +112,10 @@ class OrganisationFilterForm(forms.Form):
         if "service" in self.fields:
             self.fields["service"].choices = [("", _("All services")), *ServiceType.choices]
             self.fields["language"].choices = [("", _("All languages")), *Language.choices]
+
+
+class RegionChoiceForm(forms.Form):
+    """A region named in a query string (`?region=12`): an unknown or malformed id is simply
+    not a choice."""
+
+    region = forms.ModelChoiceField(queryset=Region.objects.all())

@@ -41,6 +41,12 @@ def organisation_list(
     return qs.annotate(region_count=Count("regions")).order_by("-is_active", "name")
 
 
+def organisation_choices() -> QuerySet[Organisation]:
+    """The organisations a form offers as a partner, provider or referrer (active ones); an
+    import names them from the same list, so a file reaches no more than the form."""
+    return Organisation.objects.filter(is_active=True).order_by("name")
+
+
 def directory_for_region(*, region: Region) -> QuerySet[Organisation]:
     """The printed referral directory of a region: active partners covering it."""
     return (

@@ -1,12 +1,25 @@
+"""Changes to the partner directory and the referral pathways.
+
+An organisation's country decides which pathways, plans, training totals and statistics its
+users reach (accounts/policy.py), so only a superuser moves an organisation to another
+country; its regions are always regions of its country; a partner focal point changes only
+its directory entry (what it offers, where and when), never the fields that say who and
+where it is."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import log_action
 from accounts.models import User
+from accounts.policy import Action, can_on
+from accounts.roles import Role
 from partners.models import Contact, Organisation, PathwayStep, Region
 
 FIELDS = (
@@ -28,6 +41,46 @@ FIELDS = (
     "beds_free",
     "receives_referrals",
 )
+# What a partner focal point keeps up to date about its own organisation.
+DIRECTORY_FIELDS = (
+    "phone",
+    "email",
+    "address",
+    "services",
+    "serves_children",
+    "serves_adults",
+    "serves_sex",
+    "languages",
+    "opening_hours",
+    "capacity_note",
+    "beds_free",
+)
+COUNTRY_CHANGE_REFUSED = gettext_lazy(
+    "Only a superuser can move an organisation to another country: its country decides "
+    "which pathways, plans and figures its users reach."
+)
+
+
+def may_change_country(actor: User | None) -> bool:
+    """Operators (no acting user) and superusers only."""
+    return actor is None or actor.is_superuser
+
+
+def may_change_whole_record(actor: User | None) -> bool:
+    """Administrators edit the whole record of their organisation; a partner focal point
+    its directory entry only."""
+    return actor is None or actor.is_superuser or actor.has_role(Role.ADMIN)
+
+
+def _check_regions(country: str, regions: Iterable[Region]) -> None:
+    foreign = sorted(r.name for r in regions if r.country.code != str(country))
+    if foreign:
+        raise ValidationError(
+            {
+                "regions": _("These regions are not in the chosen country: %(names)s")
+                % {"names": ", ".join(foreign)}
+            }
+        )
 
 
 def _snapshot(org: Organisation) -> dict[str, Any]:
@@ -42,6 +95,8 @@ def organisation_create(
 ) -> Organisation:
     org = Organisation(**{k: v for k, v in fields.items() if k in FIELDS})
     org.full_clean()
+    regions = list(regions)
+    _check_regions(org.country.code, regions)
     org.save()
     org.regions.set(regions)
     log_action("partners.organisation.created", actor=actor, target=org, data=_snapshot(org))
@@ -56,12 +111,27 @@ def organisation_update(
     regions: Iterable[Region] | None = None,
     **fields: Any,
 ) -> Organisation:
+    if actor is not None and not can_on(actor, "organisation", Action.CHANGE, organisation):
+        raise PermissionDenied
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = _snapshot(org)
+    country = org.country.code
+    fields = {k: v for k, v in fields.items() if k in FIELDS}
+    beyond_entry = bool(set(fields) - set(DIRECTORY_FIELDS)) or regions is not None
+    if beyond_entry and not may_change_whole_record(actor):
+        # A partner focal point's form has none of these: the request was forged.
+        raise PermissionDenied
     for key, value in fields.items():
-        if key in FIELDS:
-            setattr(org, key, value)
+        setattr(org, key, value)
+    if org.country.code != country and not may_change_country(actor):
+        raise ValidationError({"country": COUNTRY_CHANGE_REFUSED})
     org.full_clean()
+    regions = list(regions) if regions is not None else None
+    if regions is not None:
+        _check_regions(org.country.code, regions)
+    elif org.country.code != country:
+        # A country changed by a superuser leaves no region of the old one behind.
+        _check_regions(org.country.code, org.regions.all())
     org.save()
     if regions is not None:
         org.regions.set(regions)
@@ -74,6 +144,8 @@ def organisation_update(
 
 @transaction.atomic
 def contact_add(*, actor: User, organisation: Organisation, **fields: Any) -> Contact:
+    if actor is not None and not can_on(actor, "organisation", Action.CHANGE, organisation):
+        raise PermissionDenied
     contact = Contact(organisation=organisation, **fields)
     contact.full_clean()
     contact.save()
@@ -85,6 +157,8 @@ def contact_add(*, actor: User, organisation: Organisation, **fields: Any) -> Co
 
 @transaction.atomic
 def contact_remove(*, actor: User, contact: Contact) -> None:
+    if actor is not None and not can_on(actor, "organisation", Action.CHANGE, contact.organisation):
+        raise PermissionDenied
     log_action(
         "partners.contact.removed",
         actor=actor,
@@ -94,9 +168,20 @@ def contact_remove(*, actor: User, contact: Contact) -> None:
     contact.delete()
 
 
+def _check_pathway_country(actor: User | None, country: str) -> None:
+    """A person changes the pathways of their own organisation's country only."""
+    if actor is None or actor.is_superuser:
+        return
+    if not actor.organisation_id or actor.organisation.country.code != country:
+        raise PermissionDenied
+
+
 @transaction.atomic
 def pathway_step_add(*, actor: User, country: str, **fields: Any) -> PathwayStep:
+    _check_pathway_country(actor, country)
     step = PathwayStep(country=country, **fields)
+    if step.region_id and step.region.country.code != country:
+        raise ValidationError({"region": _("This region is not in the pathway's country.")})
     step.full_clean()
     step.save()
     log_action(
@@ -115,6 +200,7 @@ def pathway_step_add(*, actor: User, country: str, **fields: Any) -> PathwayStep
 
 @transaction.atomic
 def pathway_step_remove(*, actor: User, step: PathwayStep) -> None:
+    _check_pathway_country(actor, step.country.code)
     log_action(
         "partners.pathway.removed",
         actor=actor,

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import Action, can, can_on, get_for_user_or_404, require
-from accounts.roles import Role
 from partners import selectors, services
 from partners.forms import (
     ContactForm,
@@ -19,8 +18,10 @@ from partners.forms import (
     OrganisationFilterForm,
     OrganisationForm,
     PathwayStepForm,
+    RegionChoiceForm,
 )
-from partners.models import Contact, Organisation, PathwayStep, Region
+from partners.models import Contact, Organisation, PathwayStep
+from traffick_cm.forms import attach_service_errors
 
 
 def _get_organisation_for_user(request: HttpRequest, pk: int, action: Action) -> Organisation:
@@ -76,29 +77,41 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("organisation", Action.CREATE)
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         regions = data.pop("regions")
-        org = services.organisation_create(actor=request.user, regions=regions, **data)
-        messages.success(request, _("Organisation created."))
-        return redirect("partners:organisation_detail", pk=org.pk)
+        try:
+            org = services.organisation_create(actor=request.user, regions=regions, **data)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Organisation created."))
+            return redirect("partners:organisation_detail", pk=org.pk)
     return render(request, "partners/organisation_form.html", {"form": form})
 
 
 @require("organisation", Action.CHANGE)
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = _get_organisation_for_user(request, pk, Action.CHANGE)
-    # A partner focal point edits its directory entry; an administrator the whole record.
-    full = request.user.is_superuser or request.user.has_role(Role.ADMIN)
-    form_class = OrganisationForm if full else DirectoryProfileForm
-    form = form_class(request.POST or None, instance=org)
+    # A partner focal point edits its directory entry; an administrator the whole record
+    # (its country only as a superuser).
+    if services.may_change_whole_record(request.user):
+        form = OrganisationForm(request.POST or None, instance=org, actor=request.user)
+    else:
+        form = DirectoryProfileForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         regions = data.pop("regions", None)
-        services.organisation_update(actor=request.user, organisation=org, regions=regions, **data)
-        messages.success(request, _("Changes saved."))
-        return redirect("partners:organisation_detail", pk=org.pk)
+        try:
+            services.organisation_update(
+                actor=request.user, organisation=org, regions=regions, **data
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("partners:organisation_detail", pk=org.pk)
     return render(request, "partners/organisation_form.html", {"form": form, "organisation": org})
 
 
@@ -129,11 +142,13 @@ def directory_pdf(request: HttpRequest) -> HttpResponse:
     """The referral directory of one region, printable, as NRMs and SOPs publish it."""
     from weasyprint import HTML
 
-    region_id = request.GET.get("region", "")
-    if not region_id.isdigit():
+    choice = RegionChoiceForm(request.GET)
+    if not choice.is_valid():
+        if request.GET.get("region"):
+            raise Http404  # no such region (or not a region number at all)
         messages.error(request, _("Choose a region to print its directory."))
         return redirect("partners:organisation_list")
-    region = get_object_or_404(Region, pk=region_id)
+    region = choice.cleaned_data["region"]
     html = render_to_string(
         "partners/pdf/directory.html",
         {
@@ -162,7 +177,7 @@ def pathway_list(request: HttpRequest) -> HttpResponse:
                     actor=user, country=user.organisation.country.code, **form.cleaned_data
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                attach_service_errors(form, error)
             else:
                 messages.success(request, _("Pathway step added."))
                 return redirect("partners:pathway_list")

@@ -7,14 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
+from accounts.policy import Action, can
 from partners.models import Organisation, Region
 from reports.models import Project
-from traffick_cm.forms import DateInput, RegionChoiceField
+from traffick_cm.forms import DateField, DateInput, ModelForm, RegionChoiceField
+from trainings import selectors
 from trainings import vocabularies as v
 from trainings.models import Participant, TrainingSession
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(ModelForm):
     class Meta:
         model = TrainingSession
         fields = [
@@ -54,12 +56,9 @@ class SessionForm(forms.ModelForm):
         self.fields["region"] = RegionChoiceField(
             label=_("Region"), required=False, queryset=Region.objects.order_by("country", "name")
         )
-        self.fields["partners"].queryset = Organisation.objects.filter(is_active=True).exclude(
-            pk=actor.organisation_id
-        )
-        self.fields["project"].queryset = Project.objects.filter(
-            organisations=actor.organisation_id
-        ).order_by("code")
+        # The same lists the import checks a file against.
+        self.fields["partners"].queryset = selectors.partner_choices(actor=actor)
+        self.fields["project"].queryset = selectors.project_choices(actor=actor)
         self.fields["participants_female"].widget.attrs["data-count"] = "sex"
         self.fields["participants_male"].widget.attrs["data-count"] = "sex"
         self.fields["participants_other"].widget.attrs["data-count"] = "sex"
@@ -77,8 +76,8 @@ class SessionForm(forms.ModelForm):
 
 
 class SessionFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    date_from = DateField(label=_("From"), required=False)
+    date_to = DateField(label=_("Until"), required=False)
     session_type = forms.ChoiceField(label=_("Type"), required=False)
     topic = forms.ChoiceField(label=_("Topic"), required=False)
     audience = forms.ChoiceField(label=_("Audience"), required=False)
@@ -100,7 +99,7 @@ class SessionFilterForm(forms.Form):
         self.fields["country"].choices = every + list(countries)
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(ModelForm):
     class Meta:
         model = Participant
         fields = [
@@ -123,9 +122,16 @@ class AttachmentForm(forms.Form):
 class ImportForm(forms.Form):
     upload = forms.FileField(label=_("CSV or XLSX file"))
     create_missing = forms.BooleanField(
-        label=_("Create organisations, projects and regions that do not exist yet"),
+        label=_("Create co-organising partners, projects and regions that do not exist yet"),
         required=False,
     )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Reference data is for administrators to create: nobody else is offered the choice,
+        # and a forged field is ignored (the import refuses it too).
+        if not can(actor, "reference_data", Action.CREATE):
+            del self.fields["create_missing"]
 
 
 class RegisterImportForm(forms.Form):

@@ -9,6 +9,9 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.policy import Action, get_for_user_or_404, scope
+from partners.models import Organisation
+from partners.selectors import organisation_choices
+from reports.models import Project
 from traffick_cm.fields import ChoiceListField
 from trainings import vocabularies as v
 from trainings.models import TrainingSession
@@ -43,6 +46,18 @@ def session_list(*, actor: User, criteria: dict[str, Any], action: Action = Acti
         .select_related("organiser", "region", "project")
         .order_by("-start_date", "title")
     )
+
+
+def project_choices(*, actor: User) -> QuerySet[Project]:
+    """The funding projects a session of the user's organisation may name: its own. The
+    session form and the import both use this list."""
+    return Project.objects.filter(organisations=actor.organisation_id).order_by("code")
+
+
+def partner_choices(*, actor: User) -> QuerySet[Organisation]:
+    """The co-organising partners a session of the user's organisation may name: active
+    organisations other than its own. The session form and the import both use this list."""
+    return organisation_choices().exclude(pk=actor.organisation_id)
 
 
 def session_for(*, actor: User, pk: int, action: Action = Action.VIEW) -> TrainingSession:

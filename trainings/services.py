@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import log_action
 from accounts.models import User
+from accounts.policy import Action, can_on
 from partners.models import Organisation
 from traffick_cm import crypto, uploads
 from trainings.models import Participant, SessionAttachment, TrainingSession
@@ -133,9 +134,14 @@ def participant_key(name: str) -> str:
 
 @transaction.atomic
 def participant_add(*, actor: User | None, session: TrainingSession, **fields: Any) -> Participant:
+    # A person adds only to a register they may change (their organisation's sessions).
+    if actor is not None and not can_on(actor, "training_register", Action.CHANGE, session):
+        raise PermissionDenied
     name = (fields.get("name") or "").strip()
     if not name:
         raise ValidationError({"name": _("A name is required.")})
+    # The session locked: the same person added twice at once is refused, not a crash.
+    TrainingSession.objects.select_for_update().only("pk").get(pk=session.pk)
     key = participant_key(name)
     if Participant.objects.filter(session=session, name_key=key).exists():
         raise ValidationError({"name": _("This person is already on the register.")})

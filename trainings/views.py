@@ -128,7 +128,9 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("training", Action.CREATE)
 def session_import(request: HttpRequest) -> HttpResponse:
-    form = training_forms.ImportForm(request.POST or None, request.FILES or None)
+    form = training_forms.ImportForm(
+        request.POST or None, request.FILES or None, actor=request.user
+    )
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["upload"]
@@ -137,7 +139,8 @@ def session_import(request: HttpRequest) -> HttpResponse:
                 name=upload.name,
                 stream=upload,
                 actor=request.user,
-                create_missing=form.cleaned_data["create_missing"],
+                # Offered to administrators only (the form leaves it out for others).
+                create_missing=form.cleaned_data.get("create_missing", False),
             )
         except ImportFileError as error:
             form.add_error("upload", str(error))

@@ -5,17 +5,20 @@ separated by ";".
 
 Import is all or nothing: every row and column is validated first; one error and nothing
 is written. Rows are matched on (organisation, external_id), so importing a file again
-creates nothing new."""
+creates nothing new. A person importing (not an operator at the command line) imports into
+their own organisation only; the cases are assigned to nobody but the importer (when a
+caseworker) and to no project, so a file reaches no further than the registration form.
+
+Export goes through traffick_cm.tables, which neutralises formula injection."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,10 +26,14 @@ from django_countries import countries
 
 from accounts.audit import log_action
 from accounts.models import User
+from accounts.policy import Action, can
 from cases import vocabularies as v
 from cases.models import Case
 from cases.services.case import _case_create
 from partners.models import Organisation, Region
+from partners.selectors import organisation_choices
+from traffick_cm import tables
+from traffick_cm.forms import EARLIEST
 from traffick_cm.tables import read_table
 
 MULTI = ";"
@@ -176,13 +183,15 @@ class _Row:
             return None
         if parsed > timezone.localdate():
             self.error(column, _("The date is in the future."))
+        elif parsed < EARLIEST:
+            self.error(column, _("The date is before %(year)s.") % {"year": EARLIEST.year})
         return parsed
 
     def number_(self, column: str, maximum: int) -> int | None:
         value = self.values.get(column, "")
         if not value:
             return None
-        if not value.isdigit() or int(value) > maximum:
+        if not (value.isascii() and value.isdigit()) or int(value) > maximum:
             self.error(
                 column,
                 _("“%(value)s” is not a whole number from 0 to %(max)s.")
@@ -315,6 +324,13 @@ def import_cases(
     actor: User | None,
     dry_run: bool = False,
 ) -> ImportReport:
+    if actor is not None:
+        # A person imports into their own organisation, and only with the right to import:
+        # the views check both, this is the rule itself.
+        if not can(actor, "case_supervision", Action.CREATE):
+            raise PermissionDenied
+        if organisation is None or organisation.pk != actor.organisation_id:
+            raise PermissionDenied
     report = ImportReport()
     header, rows = read_table(name, stream)
     known = set(EXPORT_COLUMNS) | IGNORED_COLUMNS
@@ -332,8 +348,9 @@ def import_cases(
         report.errors.append((1, "", _("The file has no rows.")))
         return report
     regions = {(r.country.code, r.name.casefold()): r for r in Region.objects.all()}
+    # The organisations the registration form offers as the referrer, no others.
     organisations = {}
-    for org in Organisation.objects.all():
+    for org in organisation_choices():
         organisations[org.name.casefold()] = org
         if org.acronym:
             organisations.setdefault(org.acronym.casefold(), org)
@@ -402,8 +419,9 @@ def import_cases(
 STATUS_TO_HTCDS = v.HTCDS_CASE_STATUS
 
 
-def export_rows(cases: Iterable[Case]) -> Iterator[list[str]]:
-    """The header, then one row per case (cases with person and region selected)."""
+def export_rows(cases: Iterable[Case]) -> Iterator[list[Any]]:
+    """The header, then one row per case (cases with person and region selected). Dates and
+    numbers stay typed (real dates in XLSX; ISO 8601 in CSV)."""
     yield EXPORT_COLUMNS
     for case in cases:
         person = case.person
@@ -411,16 +429,16 @@ def export_rows(cases: Iterable[Case]) -> Iterator[list[str]]:
         yield [
             case.case_number,
             case.sex,
-            case.identified_on.isoformat(),
+            case.identified_on,
             str(case.identified_country),
             case.identified_region.name if case.identified_region else "",
             person.first_name,
             person.middle_name,
             person.last_name,
-            person.date_of_birth.isoformat() if person.date_of_birth else "",
+            person.date_of_birth,
             person.gender,
             person.marital_status,
-            _str(person.number_of_children),
+            person.number_of_children,
             languages[0] if languages else "",
             languages[1] if len(languages) > 1 else "",
             person.education,
@@ -431,7 +449,7 @@ def export_rows(cases: Iterable[Case]) -> Iterator[list[str]]:
             case.trafficking_status,
             case.status_decided_by,
             case.relationship_to_trafficker,
-            _str(case.age_when_trafficked),
+            case.age_when_trafficked,
             MULTI.join(case.recruitment_methods),
             MULTI.join(case.methods_of_control),
             MULTI.join(case.exploitation_types),
@@ -443,31 +461,10 @@ def export_rows(cases: Iterable[Case]) -> Iterator[list[str]]:
         ]
 
 
-def _str(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 def export_cases(*, actor: User, cases: list[Case], fmt: str) -> tuple[bytes, str, str]:
     """The file (bytes, content type, extension); every exported case is audited."""
-    rows = list(export_rows(cases))
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("cases")
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        content = buffer.getvalue()
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        buffer_text = io.StringIO()
-        writer = csv.writer(buffer_text)
-        writer.writerows(rows)
-        content = ("\ufeff" + buffer_text.getvalue()).encode()
-        content_type = "text/csv; charset=utf-8"
-        fmt = "csv"
+    fmt = "xlsx" if fmt == "xlsx" else "csv"
+    content = tables.write_table(export_rows(cases), fmt, sheet="cases")
     for case in cases:
         log_action("cases.case.exported", actor=actor, target=case, data={"format": fmt})
-    return content, content_type, fmt
+    return content, tables.CONTENT_TYPES[fmt], fmt

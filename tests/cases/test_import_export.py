@@ -8,12 +8,14 @@ import io
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import AuditEntry
+from accounts.roles import Role
 from cases import vocabularies as v
 from cases.models import Case, Consent, Person
 from cases.services.transfer import EXPORT_COLUMNS
@@ -224,6 +226,67 @@ def test_a_semicolon_separated_csv_is_read(client_for, supervisor):
     assert response.context["report"].created == 3
 
 
+# Whose cases: the importer's organisation's, reaching no further than the form
+
+
+def _import(actor, organisation, rows=GOOD_ROWS):
+    from cases.services import transfer
+
+    return transfer.import_cases(
+        name="cases.csv", stream=io.BytesIO(htcds_csv(rows)), organisation=organisation, actor=actor
+    )
+
+
+def test_the_import_service_imports_only_into_the_importers_organisation(supervisor, other_org):
+    with pytest.raises(PermissionDenied):
+        _import(supervisor, other_org)
+
+    assert not Case.objects.exists()
+
+
+def test_the_import_service_refuses_a_user_who_may_not_import(caseworker, org):
+    with pytest.raises(PermissionDenied):
+        _import(caseworker, org)
+
+    assert not Case.objects.exists()
+
+
+def test_imported_cases_are_assigned_to_nobody_but_the_importer_and_to_no_project(supervisor, org):
+    factories.project(organisations=[org], code="CF-TIP-2025")
+    supervising_caseworker = factories.user(Role.SUPERVISOR, Role.CASEWORKER, organisation=org)
+
+    _import(supervisor, org, GOOD_ROWS[:1])
+    _import(supervising_caseworker, org, GOOD_ROWS[1:2])
+
+    by_supervisor = Case.objects.get(external_id="IMP-001")
+    assert list(by_supervisor.caseworkers.all()) == []
+    assert by_supervisor.primary_caseworker is None
+    assert by_supervisor.project is None
+    by_both = Case.objects.get(external_id="IMP-002")
+    assert list(by_both.caseworkers.all()) == [supervising_caseworker]
+    assert by_both.primary_caseworker == supervising_caseworker
+    assert by_both.project is None
+
+
+def test_a_referring_organisation_the_form_would_not_offer_is_refused(client_for, supervisor):
+    factories.organisation(name="Closed shelter", acronym="CLOSED", is_active=False)
+    rows = [{**row, "cas_ReferringOrganisation": "Closed shelter"} for row in GOOD_ROWS]
+
+    response = _import_view(
+        client_for(supervisor),
+        "cases.csv",
+        htcds_csv(rows, [*HTCDS_HEADER, "cas_ReferringOrganisation"]),
+    )
+
+    assert response.status_code == 400
+    assert response.context["report"].errors[0] == (
+        2,
+        "cas_ReferringOrganisation",
+        "Unknown organisation.",
+    )
+    assert not Case.objects.exists()
+
+
 # Import from the command line
 
 
@@ -363,6 +426,33 @@ def test_an_exported_file_can_be_imported_by_another_organisation(
     imported = Case.objects.select_related("person").get(organisation=other_org)
     assert imported.external_id == case.case_number
     assert (imported.person.first_name, imported.person.last_name) == ("Amina", "Diallo")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_round_tripped_export_imports_the_values_it_was_made_from(
+    client_for, caseworker, outside_supervisor, other_org, fmt
+):
+    # The export neutralises values a spreadsheet would run as formulas (a "'" before them
+    # in CSV); the import takes that quote off again.
+    case = factories.case(
+        caseworker=caseworker,
+        first_name="=Amina",
+        last_name="-Diallo",
+        phone="+236 75 00 00 00",
+        address="@Boy-Rabe",
+    )
+    response = _export(client_for(caseworker), case, fmt=fmt)
+    if fmt == "csv":
+        assert "'+236 75 00 00 00" in response.content.decode("utf-8-sig")
+
+    report = _import_view(english_client(outside_supervisor), f"transfer.{fmt}", response.content)
+
+    assert report.context["report"].created == 1
+    person = Person.objects.get(case__organisation=other_org)
+    assert (person.first_name, person.last_name) == ("=Amina", "-Diallo")
+    assert (person.phone, person.address) == ("+236 75 00 00 00", "@Boy-Rabe")
+    imported = Case.objects.get(organisation=other_org)
+    assert imported.identified_on == case.identified_on
 
 
 def test_exporting_as_xlsx_gives_a_workbook(client_for, caseworker, case):

@@ -4,11 +4,13 @@ organisation's profile up to date."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
+from partners import services
 from partners.models import Organisation, OrganisationType
 from tests import factories
 
@@ -235,3 +237,198 @@ def test_editing_in_regions_of_another_country_changes_nothing(admin_client, org
     org.refresh_from_db()
     assert org.acronym == "IOM CAR"
     assert list(org.regions.all()) == [bangui]
+
+
+# What an organisation's users reach follows its country: only a superuser moves it
+
+
+def test_the_country_is_read_only_on_an_administrators_edit_form(admin_client, org):
+    response = admin_client.get(reverse("partners:organisation_edit", kwargs={"pk": org.pk}))
+
+    assert response.context["form"].fields["country"].disabled is True
+    assert "Only a superuser can change the country." in response.content.decode()
+
+
+def test_an_administrator_cannot_move_its_organisation_to_another_country(admin_client, org):
+    response = admin_client.post(
+        reverse("partners:organisation_edit", kwargs={"pk": org.pk}),
+        _edit_form(org, country="GN", acronym="MOVED"),
+    )
+
+    assert response.status_code == 200
+    assert any(
+        "Only a superuser can move an organisation to another country" in message
+        for message in response.context["form"].non_field_errors()
+    )
+    org.refresh_from_db()
+    assert (org.country.code, org.acronym) == ("CF", "IOM CAR")
+    assert not AuditEntry.objects.filter(action="partners.organisation.changed").exists()
+
+
+def test_after_a_refused_move_the_administrator_still_sees_only_its_countrys_pathways(
+    admin_client, users, org
+):
+    from partners.models import PathwayStep
+
+    conakry_partner = factories.organisation(name="Conakry shelter", country="GN")
+    PathwayStep.objects.create(service_type="shelter", country="GN", partner=conakry_partner)
+    admin_client.post(
+        reverse("partners:organisation_edit", kwargs={"pk": org.pk}), _edit_form(org, country="GN")
+    )
+
+    response = admin_client.get(reverse("partners:pathway_list"))
+
+    assert list(response.context["steps"]) == []
+
+
+def test_the_update_service_refuses_a_country_change_by_an_administrator(users, org):
+    with pytest.raises(ValidationError) as refused:
+        services.organisation_update(actor=users[Role.ADMIN], organisation=org, country="GN")
+
+    assert "country" in refused.value.message_dict
+    org.refresh_from_db()
+    assert org.country.code == "CF"
+
+
+def test_a_superuser_moves_an_organisation_to_another_country(client, org):
+    client.force_login(factories.superuser())
+    conakry = factories.region("GN", "Conakry")
+
+    response = client.post(
+        reverse("partners:organisation_edit", kwargs={"pk": org.pk}),
+        _edit_form(org, country="GN", regions=[conakry.pk]),
+    )
+
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.country.code == "GN"
+    assert list(org.regions.all()) == [conakry]
+
+
+def test_a_country_changed_by_an_operator_keeps_no_region_of_the_old_one(org):
+    org.regions.set([factories.region("CF", "Bangui")])
+
+    with pytest.raises(ValidationError) as refused:
+        services.organisation_update(actor=None, organisation=org, country="GN")
+
+    assert "regions" in refused.value.message_dict
+
+
+def test_the_services_refuse_regions_of_another_country(users, org):
+    conakry = factories.region("GN", "Conakry")
+
+    with pytest.raises(ValidationError):
+        services.organisation_update(actor=users[Role.ADMIN], organisation=org, regions=[conakry])
+    with pytest.raises(ValidationError):
+        services.organisation_create(
+            actor=users[Role.ADMIN], name="X", type="NGO", country="CF", regions=[conakry]
+        )
+
+    assert list(org.regions.all()) == []
+    assert not Organisation.objects.filter(name="X").exists()
+
+
+def test_an_administrator_may_rename_and_retype_its_organisation_within_its_country(
+    admin_client, org
+):
+    # Name and type reach nothing (no scope reads them); the country stays.
+    response = admin_client.post(
+        reverse("partners:organisation_edit", kwargs={"pk": org.pk}),
+        _edit_form(org, name="OIM Centrafrique", type=OrganisationType.UN_AGENCY),
+    )
+
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert (org.name, org.type, org.country.code) == (
+        "OIM Centrafrique",
+        OrganisationType.UN_AGENCY,
+        "CF",
+    )
+
+
+def test_the_update_service_refuses_another_organisation(users, other_org):
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(
+            actor=users[Role.ADMIN], organisation=other_org, acronym="HACKED"
+        )
+    with pytest.raises(PermissionDenied):
+        services.contact_add(actor=users[Role.ADMIN], organisation=other_org, name="Intruder")
+
+    other_org.refresh_from_db()
+    assert other_org.acronym == "ONGO"
+    assert not other_org.contacts.exists()
+
+
+# A partner focal point keeps its directory entry, never who or where it is
+
+
+@pytest.fixture
+def focal_point(org):
+    return factories.user(Role.PARTNER, organisation=org)
+
+
+def test_a_partner_focal_point_posting_country_type_or_regions_changes_none_of_them(
+    client_for, focal_point, org
+):
+    conakry = factories.region("GN", "Conakry")
+
+    response = client_for(focal_point).post(
+        reverse("partners:organisation_edit", kwargs={"pk": org.pk}),
+        {
+            "country": "GN",
+            "type": OrganisationType.NATIONAL_COMMITTEE,
+            "regions": [conakry.pk],
+            "name": "Renamed",
+            "phone": "+236 70 00 00 01",
+            "serves_sex": "all",
+        },
+    )
+
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.phone == "+236 70 00 00 01"
+    assert (org.country.code, org.type, org.name) == (
+        "CF",
+        OrganisationType.NGO,
+        "IOM Central African Republic",
+    )
+    assert list(org.regions.all()) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"country": "GN"},
+        {"type": OrganisationType.NATIONAL_COMMITTEE},
+        {"name": "Renamed"},
+        {"is_active": False},
+        {"receives_referrals": False},
+    ],
+)
+def test_the_update_service_refuses_a_partner_focal_point_beyond_its_entry(
+    focal_point, org, change
+):
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(actor=focal_point, organisation=org, **change)
+
+    org.refresh_from_db()
+    assert org.country.code == "CF"
+    assert org.type == OrganisationType.NGO
+    assert org.name == "IOM Central African Republic"
+    assert org.is_active is True
+
+
+def test_the_update_service_refuses_regions_from_a_partner_focal_point(focal_point, org):
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(
+            actor=focal_point, organisation=org, regions=[factories.region("CF", "Ouham")]
+        )
+
+    assert list(org.regions.all()) == []
+
+
+def test_the_update_service_accepts_a_partner_focal_points_directory_entry(focal_point, org):
+    services.organisation_update(actor=focal_point, organisation=org, beds_free=3, phone="+236")
+
+    org.refresh_from_db()
+    assert (org.beds_free, org.phone) == (3, "+236")

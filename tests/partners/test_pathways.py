@@ -5,6 +5,7 @@ case was identified, and falls back to the directory's partners offering the ser
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils import timezone
 from accounts.models import AuditEntry
 from accounts.roles import Role
 from cases.services import records
+from partners import services
 from partners.models import Organisation, OrganisationType, PathwayStep
 from referrals.selectors import pathway_suggestions
 from tests import factories
@@ -278,3 +280,34 @@ def test_a_service_asked_for_on_the_form_joins_the_suggestions(client_for, users
     assert [need for need, _ in suggestions] == ["legal", "shelter", "medical"]
     assert [p.acronym for p in suggestions[0][1]] == ["CJB"]
     assert response.context["form"].initial["service_type"] == "legal"
+
+
+# The services hold the country rule too, whatever view calls them
+
+
+def test_the_pathway_services_refuse_another_countrys_pathway(users, partners, other_org):
+    supervisor = users[Role.SUPERVISOR]
+    with pytest.raises(PermissionDenied):
+        services.pathway_step_add(
+            actor=supervisor, country="GN", service_type="shelter", partner=partners["MAE"]
+        )
+    step = _step("shelter", other_org, 1, country="GN")
+    with pytest.raises(PermissionDenied):
+        services.pathway_step_remove(actor=supervisor, step=step)
+
+    assert PathwayStep.objects.filter(country="GN").count() == 1
+
+
+def test_a_pathway_step_in_a_region_of_another_country_is_refused(client_for, users, partners):
+    conakry = factories.region("GN", "Conakry")
+    with pytest.raises(ValidationError) as refused:
+        services.pathway_step_add(
+            actor=users[Role.SUPERVISOR],
+            country="CF",
+            service_type="shelter",
+            partner=partners["MAE"],
+            region=conakry,
+        )
+
+    assert "region" in refused.value.message_dict
+    assert not PathwayStep.objects.exists()

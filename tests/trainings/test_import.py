@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -20,10 +21,10 @@ from openpyxl import Workbook
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
-from partners.models import Organisation
+from partners.models import Organisation, Region
 from reports.models import Project
 from tests import factories
-from trainings import services
+from trainings import selectors, services, transfer
 from trainings.models import Participant, TrainingSession
 from trainings.transfer import COLUMNS, REGISTER_COLUMNS
 
@@ -84,6 +85,14 @@ GOOD_ROWS = [
         "participants_other": "",
         "notes": "",
     },
+]
+
+# What a programme officer of `org` imports on the page: every session organised by their
+# organisation (the command line, an operator's tool, may name any organiser).
+OWN_ROWS = [
+    GOOD_ROWS[0],
+    GOOD_ROWS[1],
+    {**GOOD_ROWS[2], "organiser": "IOM CAR", "partners": "ONGO"},
 ]
 
 REGISTER_ROWS = [
@@ -268,7 +277,7 @@ def test_programme_officer_imports_a_csv_file_on_the_import_page(client, users, 
     programme = users[Role.PROGRAMME]
     client.force_login(programme)
 
-    response = _import_view(client, "sessions.csv", _csv(GOOD_ROWS))
+    response = _import_view(client, "sessions.csv", _csv(OWN_ROWS))
 
     assert response.status_code == 200
     report = response.context["report"]
@@ -284,7 +293,7 @@ def test_programme_officer_imports_an_xlsx_file_on_the_import_page(client, users
     client.force_login(users[Role.PROGRAMME])
 
     response = _import_view(
-        client, "sessions.xlsx", _xlsx([_as_spreadsheet(row) for row in GOOD_ROWS])
+        client, "sessions.xlsx", _xlsx([_as_spreadsheet(row) for row in OWN_ROWS])
     )
 
     assert response.status_code == 200
@@ -296,7 +305,7 @@ def test_import_page_is_refused_to_mne_and_ministry(client, users, reference_dat
     for role in (Role.MNE, Role.MINISTRY):
         client.force_login(users[role])
 
-        response = _import_view(client, "sessions.csv", _csv(GOOD_ROWS))
+        response = _import_view(client, "sessions.csv", _csv(OWN_ROWS))
 
         assert response.status_code == 403
     assert not TrainingSession.objects.exists()
@@ -382,7 +391,7 @@ def test_bad_row_on_the_import_page_shows_row_and_column_and_creates_nothing(
     client, users, reference_data
 ):
     client.force_login(users[Role.PROGRAMME])
-    rows = _with(GOOD_ROWS, 3, session_type="seminar")
+    rows = _with(OWN_ROWS, 3, session_type="seminar")
 
     response = _import_view(client, "sessions.csv", _csv(rows))
 
@@ -399,7 +408,7 @@ def test_bad_row_on_the_import_page_shows_row_and_column_and_creates_nothing(
 
 def test_bad_xlsx_row_on_the_import_page_creates_nothing(client, users, reference_data):
     client.force_login(users[Role.PROGRAMME])
-    rows = [_as_spreadsheet(row) for row in GOOD_ROWS]
+    rows = [_as_spreadsheet(row) for row in OWN_ROWS]
     rows[1]["organiser"] = "Unknown organisation"
 
     response = _import_view(client, "sessions.xlsx", _xlsx(rows))
@@ -444,7 +453,7 @@ def test_missing_column_on_the_import_page_is_reported(client, users, reference_
     client.force_login(users[Role.PROGRAMME])
     header = [column for column in COLUMNS if column != "start_date"]
 
-    response = _import_view(client, "sessions.csv", _csv(GOOD_ROWS, header=header))
+    response = _import_view(client, "sessions.csv", _csv(OWN_ROWS, header=header))
 
     assert response.status_code == 400
     assert response.context["report"].errors == [
@@ -508,11 +517,11 @@ def test_the_same_session_twice_in_one_file_is_created_once(write_file, referenc
 def test_reimport_on_the_page_after_the_command_creates_nothing(
     write_file, client, users, reference_data
 ):
-    _command(write_file(_csv(GOOD_ROWS)))
+    _command(write_file(_csv(OWN_ROWS)))
     client.force_login(users[Role.PROGRAMME])
 
     response = _import_view(
-        client, "sessions.xlsx", _xlsx([_as_spreadsheet(row) for row in GOOD_ROWS])
+        client, "sessions.xlsx", _xlsx([_as_spreadsheet(row) for row in OWN_ROWS])
     )
 
     assert response.status_code == 200
@@ -586,21 +595,202 @@ def test_create_missing_creates_nothing_when_another_row_is_bad(write_file, refe
     assert not TrainingSession.objects.exists()
 
 
-def test_create_missing_on_the_import_page_lists_what_was_created(client, users, reference_data):
-    client.force_login(users[Role.PROGRAMME])
+def test_an_administrator_creates_missing_partners_projects_and_regions_on_the_page(
+    client, org, reference_data
+):
+    # Before: any programme officer could create reference data from the page. Now only a
+    # user who may create it (an administrator, here one who also records trainings).
+    client.force_login(factories.user(Role.PROGRAMME, Role.ADMIN, organisation=org))
+    rows = _with(OWN_ROWS, 3, project_code="CF-NEW-2026", partners="Radio Ndeke Luka")
+    rows = _with(rows, 2, region="Bimbo")
 
-    response = _import_view(client, "sessions.csv", _csv(_with_unknowns()), create_missing="on")
+    response = _import_view(client, "sessions.csv", _csv(rows), create_missing="on")
 
     assert response.status_code == 200
     report = response.context["report"]
-    assert report.created_organisations == [
-        "Association des femmes juristes de Centrafrique",
-        "Radio Ndeke Luka",
-    ]
+    assert report.created_organisations == ["Radio Ndeke Luka"]
     assert report.created_projects == ["CF-NEW-2026"]
+    assert report.created_regions == ["Bimbo (CF)"]
     page = response.content.decode()
-    assert "Organisations created: Association des femmes juristes de Centrafrique" in page
+    assert "Organisations created: Radio Ndeke Luka" in page
     assert "Projects created: CF-NEW-2026" in page
+    # The project is the importer's organisation's, so that its sessions may name it.
+    assert list(Project.objects.get(code="CF-NEW-2026").organisations.all()) == [org]
+    assert set(TrainingSession.objects.values_list("organiser", flat=True)) == {org.pk}
+
+
+# Whose sessions: on the page, the importer's organisation's, with what the form offers
+
+
+def _errors(response) -> list[tuple[int, str, str]]:
+    assert response.status_code == 400
+    return response.context["report"].errors
+
+
+def test_a_row_naming_another_organiser_on_the_page_is_an_error_naming_the_column(
+    client, users, reference_data
+):
+    client.force_login(users[Role.PROGRAMME])
+
+    # Row 4 of the good file is organised by Other NGO.
+    rows = _with(GOOD_ROWS, 4, partners="")
+    response = _import_view(client, "sessions.csv", _csv(rows))
+
+    assert _errors(response) == [
+        (
+            4,
+            "organiser",
+            "The organiser must be your organisation, IOM Central African Republic; "
+            "this row names ONGO.",
+        )
+    ]
+    assert not TrainingSession.objects.exists()
+
+
+def test_the_organiser_is_named_by_the_importers_name_or_acronym(client, users, reference_data):
+    client.force_login(users[Role.PROGRAMME])
+    rows = _with(OWN_ROWS, 2, organiser="iom central african republic")
+
+    response = _import_view(client, "sessions.csv", _csv(rows))
+
+    assert response.context["report"].created == 3
+    assert {s.organiser for s in TrainingSession.objects.all()} == {
+        users[Role.PROGRAMME].organisation
+    }
+
+
+def test_an_unknown_organiser_is_never_created_on_the_page_even_by_an_administrator(
+    client, org, reference_data
+):
+    client.force_login(factories.user(Role.PROGRAMME, Role.ADMIN, organisation=org))
+    organisations = Organisation.objects.count()
+    rows = _with(OWN_ROWS, 2, organiser="Association des femmes juristes")
+
+    response = _import_view(client, "sessions.csv", _csv(rows), create_missing="on")
+
+    assert [(r, c) for r, c, _m in _errors(response)] == [(2, "organiser")]
+    assert Organisation.objects.count() == organisations
+    assert not TrainingSession.objects.exists()
+
+
+def test_a_project_of_another_organisation_is_refused_on_the_page(
+    client, users, reference_data, other_org
+):
+    factories.project(organisations=[other_org], code="GN-UNTFHS-2023")
+    client.force_login(users[Role.PROGRAMME])
+    rows = _with(OWN_ROWS, 3, project_code="GN-UNTFHS-2023")
+
+    response = _import_view(client, "sessions.csv", _csv(rows))
+
+    assert _errors(response) == [(3, "project_code", "This is not a project of your organisation.")]
+    assert not TrainingSession.objects.exists()
+
+
+def test_the_import_and_the_session_form_offer_the_same_projects_and_partners(
+    users, reference_data, other_org, org
+):
+    from trainings.forms import SessionForm
+
+    factories.project(organisations=[other_org], code="GN-UNTFHS-2023")
+    factories.organisation(name="Closed NGO", acronym="CLOSED", is_active=False)
+    programme = users[Role.PROGRAMME]
+    form = SessionForm(actor=programme)
+
+    assert list(form.fields["project"].queryset) == list(selectors.project_choices(actor=programme))
+    assert [p.code for p in form.fields["project"].queryset] == ["CF-TIP-2025"]
+    assert list(form.fields["partners"].queryset) == list(
+        selectors.partner_choices(actor=programme)
+    )
+    assert other_org in form.fields["partners"].queryset
+    assert org not in form.fields["partners"].queryset
+    assert not form.fields["partners"].queryset.filter(acronym="CLOSED").exists()
+
+
+@pytest.mark.parametrize(
+    ("partners", "message"),
+    [
+        ("IOM CAR", "IOM CAR cannot be named as a co-organising partner."),
+        ("CLOSED", "CLOSED cannot be named as a co-organising partner."),
+        ("Radio Ndeke Luka", "Unknown organisation: Radio Ndeke Luka"),
+    ],
+)
+def test_a_partner_the_form_would_not_offer_is_refused_on_the_page(
+    client, users, reference_data, partners, message
+):
+    factories.organisation(name="Closed NGO", acronym="CLOSED", is_active=False)
+    client.force_login(users[Role.PROGRAMME])
+    rows = _with(OWN_ROWS, 2, partners=partners)
+
+    response = _import_view(client, "sessions.csv", _csv(rows))
+
+    assert _errors(response) == [(2, "partners", message)]
+    assert not TrainingSession.objects.exists()
+
+
+def test_a_region_must_exist_in_the_sessions_country(client, users, reference_data):
+    factories.region("GN", "Conakry")
+    client.force_login(users[Role.PROGRAMME])
+    rows = _with(OWN_ROWS, 2, region="Conakry")
+
+    response = _import_view(client, "sessions.csv", _csv(rows))
+
+    assert _errors(response) == [(2, "region", "Unknown region for this country.")]
+
+
+def test_the_import_page_offers_create_missing_to_administrators_only(client, users, org):
+    client.force_login(users[Role.PROGRAMME])
+    assert (
+        "create_missing"
+        not in client.get(reverse("trainings:session_import")).context["form"].fields
+    )
+
+    client.force_login(factories.user(Role.PROGRAMME, Role.ADMIN, organisation=org))
+    assert (
+        "create_missing" in client.get(reverse("trainings:session_import")).context["form"].fields
+    )
+
+
+def test_a_programme_officer_forging_create_missing_creates_nothing(client, users, reference_data):
+    client.force_login(users[Role.PROGRAMME])
+    organisations, projects = Organisation.objects.count(), Project.objects.count()
+    rows = _with(OWN_ROWS, 3, project_code="CF-NEW-2026", partners="Radio Ndeke Luka")
+    rows = _with(rows, 2, region="Bimbo")
+
+    response = _import_view(client, "sessions.csv", _csv(rows), create_missing="on")
+
+    assert sorted((r, c) for r, c, _m in _errors(response)) == [
+        (2, "region"),
+        (3, "partners"),
+        (3, "project_code"),
+    ]
+    assert (Organisation.objects.count(), Project.objects.count()) == (organisations, projects)
+    assert not Region.objects.filter(name="Bimbo").exists()
+
+
+def test_the_import_service_refuses_create_missing_to_a_non_administrator(users, reference_data):
+    with pytest.raises(PermissionDenied):
+        transfer.import_sessions(
+            name="sessions.csv",
+            stream=io.BytesIO(_csv(OWN_ROWS)),
+            actor=users[Role.PROGRAMME],
+            create_missing=True,
+        )
+    assert not TrainingSession.objects.exists()
+
+
+def test_the_import_service_refuses_a_user_who_may_not_record_sessions(users, reference_data):
+    with pytest.raises(PermissionDenied):
+        transfer.import_sessions(
+            name="sessions.csv", stream=io.BytesIO(_csv(OWN_ROWS)), actor=users[Role.MNE]
+        )
+    assert not TrainingSession.objects.exists()
+
+
+def test_the_command_line_still_names_any_organiser(write_file, reference_data, other_org):
+    out, _err = _command(write_file(_csv(GOOD_ROWS)))
+
+    assert "3 sessions created" in out
+    assert TrainingSession.objects.get(title="Atelier des magistrats").organiser == other_org
 
 
 # Participant registers
@@ -748,3 +938,42 @@ def test_register_import_is_refused_to_mne_and_ministry(client, users, session):
 
         assert response.status_code == 403
     assert not Participant.objects.exists()
+
+
+def test_the_register_import_service_refuses_a_session_of_another_organisation(other_org, session):
+    outsider = factories.user(Role.PROGRAMME, organisation=other_org)
+
+    with pytest.raises(PermissionDenied):
+        transfer.import_register(
+            name="register.csv",
+            stream=io.BytesIO(_csv(REGISTER_ROWS, REGISTER_COLUMNS)),
+            session=session,
+            actor=outsider,
+        )
+    with pytest.raises(PermissionDenied):
+        services.participant_add(actor=outsider, session=session, name="Awa Touré", sex="other")
+    assert not Participant.objects.exists()
+
+
+def test_a_co_organising_partner_cannot_import_into_the_register(client, other_org, session):
+    # Co-organisers see the session, not its register (personal data).
+    session.partners.set([other_org])
+    client.force_login(factories.user(Role.PROGRAMME, organisation=other_org))
+
+    response = _register_import(
+        client, session, "register.csv", _csv(REGISTER_ROWS, REGISTER_COLUMNS)
+    )
+
+    assert response.status_code == 404
+    assert not Participant.objects.exists()
+
+
+def test_a_register_file_creates_participants_of_that_session_only(client, users, session):
+    client.force_login(users[Role.PROGRAMME])
+    organisations = Organisation.objects.count()
+
+    _register_import(client, session, "register.csv", _csv(REGISTER_ROWS, REGISTER_COLUMNS))
+
+    assert set(Participant.objects.values_list("session", flat=True)) == {session.pk}
+    # "Police nationale" is a participant's employer as typed, not a directory entry.
+    assert Organisation.objects.count() == organisations
