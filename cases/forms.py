@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -26,14 +27,14 @@ from cases.models import (
 from cases.services.case import CASE_FIELDS, EXPLOITATION_FIELDS, PERSON_FIELDS
 from partners.models import Organisation, Region
 from reports.models import Project
-from traffick_cm.forms import DateInput, RegionChoiceField
-
-
-def _date_widgets(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        if isinstance(field, forms.DateField):
-            field.widget = DateInput()
-
+from traffick_cm.forms import (
+    DateField,
+    DateInput,
+    IdListField,
+    ModelForm,
+    RegionChoiceField,
+    formfield,
+)
 
 CASE_FORM_FIELDS = [f for f in CASE_FIELDS if f != "external_id"]
 PERSON_FORM_FIELDS = list(PERSON_FIELDS)
@@ -78,9 +79,9 @@ class CaseFieldsForm(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in CASE_FORM_FIELDS:
-            self.fields[name] = Case._meta.get_field(name).formfield()
+            self.fields[name] = formfield(Case._meta.get_field(name))
         for name in PERSON_FORM_FIELDS:
-            self.fields[name] = Person._meta.get_field(name).formfield()
+            self.fields[name] = formfield(Person._meta.get_field(name))
         self.fields["identified_region"] = RegionChoiceField(
             label=_("Region or prefecture of identification"),
             queryset=Region.objects.order_by("country", "name"),
@@ -92,7 +93,6 @@ class CaseFieldsForm(forms.Form):
         ).order_by("code")
         self.fields["estimated_age"].help_text = _("When the date of birth is unknown.")
         self.fields["sogiesc"].help_text = _("Record only with the person's explicit consent.")
-        _date_widgets(self)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -144,7 +144,7 @@ class CaseRegisterForm(CaseFieldsForm):
     consent_method = forms.ChoiceField(
         label=_("Consent given"), choices=[("", "—"), *v.ConsentMethod.choices]
     )
-    consent_given_on = forms.DateField(label=_("Date of consent"), widget=DateInput())
+    consent_given_on = DateField(label=_("Date of consent"))
     submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -200,7 +200,7 @@ class CaseEditForm(VersionedEditMixin, CaseFieldsForm):
         return {k: self.cleaned_data[k] for k in names if k in self.cleaned_data}
 
 
-class ExploitationForm(VersionedEditMixin, forms.ModelForm):
+class ExploitationForm(VersionedEditMixin, ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     loaded = forms.CharField(widget=forms.HiddenInput)
     SALT = "cases.exploitation-edit"
@@ -220,35 +220,35 @@ class ExploitationForm(VersionedEditMixin, forms.ModelForm):
         return {k: self.cleaned_data[k] for k in EXPLOITATION_FIELDS}
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(ModelForm):
     class Meta:
         model = Consent
         fields = ["scope", "granted", "given_by", "method", "given_on"]
         widgets = {"given_on": DateInput()}
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ModelForm):
     class Meta:
         model = TraffickingEvent
         fields = ["type", "country", "place", "date", "description"]
         widgets = {"date": DateInput()}
 
 
-class AssessmentForm(forms.ModelForm):
+class AssessmentForm(ModelForm):
     class Meta:
         model = Assessment
         fields = ["assessed_on", "needs", "risk_level", "risks"]
         widgets = {"assessed_on": DateInput()}
 
 
-class SupportPlanForm(forms.ModelForm):
+class SupportPlanForm(ModelForm):
     class Meta:
         model = SupportPlan
         fields = ["type", "objectives", "action_plan", "planned_services", "planned_end_on"]
         widgets = {"planned_end_on": DateInput()}
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(ModelForm):
     class Meta:
         model = ServiceDelivery
         fields = [
@@ -276,7 +276,7 @@ class NoteForm(forms.Form):
     )
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(ModelForm):
     class Meta:
         model = FollowUp
         fields = ["due_on", "purpose", "assigned_to"]
@@ -292,7 +292,7 @@ class DocumentForm(forms.Form):
     upload = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
 
 
-class LegalProceedingForm(forms.ModelForm):
+class LegalProceedingForm(ModelForm):
     class Meta:
         model = LegalProceeding
         fields = [
@@ -359,8 +359,26 @@ class AssignForm(forms.Form):
         self.fields["caseworkers"].queryset = team
 
 
-class CaseFilterForm(forms.Form):
+# A case number (e.g. CF-CF-2025-00012) is not personal: it may stay in a page address.
+CASE_NUMBER = re.compile(r"^[A-Za-z]{2}-[A-Za-z]{2}-\d{4}-\d{1,10}$")
+
+
+def is_case_number(text: str) -> bool:
+    return bool(CASE_NUMBER.match(text.strip()))
+
+
+class CaseSearchForm(forms.Form):
+    """The case list's search box. Posted, never sent in the address: a name typed here
+    must not reach access logs, browser history or Referer headers."""
+
     q = forms.CharField(label=_("Case number or name"), required=False, max_length=100)
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters, in the page address (none of them is personal); a name
+    search is kept server-side under the opaque key `search`."""
+
+    number = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     view = forms.ChoiceField(
         label=_("Show"),
         required=False,
@@ -380,10 +398,8 @@ class CaseFilterForm(forms.Form):
     caseworker = forms.ModelChoiceField(
         label=_("Caseworker"), required=False, queryset=User.objects.none()
     )
-    identified_from = forms.DateField(
-        label=_("Identified from"), required=False, widget=DateInput()
-    )
-    identified_to = forms.DateField(label=_("Identified until"), required=False, widget=DateInput())
+    identified_from = DateField(label=_("Identified from"), required=False)
+    identified_to = DateField(label=_("Identified until"), required=False)
     flags = forms.MultipleChoiceField(
         label=_("Flags"),
         required=False,
@@ -424,6 +440,10 @@ class CaseFilterForm(forms.Form):
                 country=actor.organisation.country
             )
 
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        return number.upper() if is_case_number(number) else ""
+
 
 class ImportForm(forms.Form):
     upload = forms.FileField(label=_("CSV or XLSX file in the HTCDS layout"))
@@ -434,3 +454,17 @@ class ExportForm(forms.Form):
         label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX")], initial="csv"
     )
     cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), required=False)
+
+
+class CaseExportForm(forms.Form):
+    """The cases chosen for an export (`?case=1&case=2&format=csv`)."""
+
+    case = IdListField(limit=500)
+    format = forms.ChoiceField(
+        choices=[("csv", "CSV"), ("xlsx", "XLSX")],
+        required=False,
+        error_messages={"invalid_choice": _("Choose a format: CSV or XLSX.")},
+    )
+
+    def clean_format(self) -> str:
+        return self.cleaned_data["format"] or "csv"

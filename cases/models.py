@@ -8,6 +8,7 @@ without names. Every change goes through cases.services, which writes the audit 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -282,6 +283,10 @@ class Consent(models.Model):
     withdrawn_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+
+    # Not stored: set by the consent services when this decision ended sharing, to the
+    # referrals whose shared details it withdrew (the audit entry keeps their ids).
+    referrals_withdrawn: tuple[Any, ...] = ()
 
     class Meta:
         ordering = ["-given_on", "-recorded_at"]

@@ -10,17 +10,19 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from accounts.audit import log_action
 from accounts.models import AuditEntry, User
-from accounts.policy import Action, get_for_user_or_404, scope
+from accounts.policy import Action, can, get_for_user_or_404, scope
 from cases import vocabularies as v
 from cases.models import (
     Case,
     CaseNote,
     ClosureRequest,
     Consent,
+    DuplicateFlag,
     FollowUp,
     ServiceDelivery,
 )
 from cases.services import identity
+from partners.models import Organisation
 from referrals.models import Referral
 from traffick_cm.fields import ChoiceListField
 
@@ -46,6 +48,9 @@ def case_list(*, actor: User, criteria: dict[str, Any], today: date) -> QuerySet
             case_id=OuterRef("pk"), done_on__isnull=True, due_on__lte=today + timedelta(days=7)
         )
         qs = qs.filter(Exists(due))
+    number = (criteria.get("number") or "").strip()
+    if number:
+        qs = qs.filter(case_number=number.upper())
     q = (criteria.get("q") or "").strip()
     if q:
         # Case numbers are upper case: an exact match uses the unique index.
@@ -112,7 +117,10 @@ def case_for_view(*, actor: User, pk: int) -> Case:
             "closure_requests",
             queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),
         ),
-        "duplicate_flags__other_case",
+        Prefetch(
+            "duplicate_flags",
+            queryset=DuplicateFlag.objects.select_related("other_case__organisation"),
+        ),
         Prefetch("referrals", queryset=Referral.objects.select_related("to_organisation")),
         "status_changes__changed_by",
     )
@@ -125,6 +133,43 @@ def case_for_change(*, actor: User, pk: int) -> Case:
     return get_for_user_or_404(
         actor, "case", Action.CHANGE, Case.objects.select_related("person"), pk=pk
     )
+
+
+@dataclass(frozen=True)
+class DuplicateNotice:
+    """A possible earlier registration, as this user may see it: the other case's number
+    only if the user may open it; another organisation's name only for a supervisor."""
+
+    same_organisation: bool
+    other_case: Case | None = None
+    organisation: Organisation | None = None
+
+
+def duplicate_notices(*, actor: User, case: Case) -> list[DuplicateNotice]:
+    flags = list(case.duplicate_flags.all())
+    if not flags:
+        return []
+    reachable = set(
+        scope(
+            actor,
+            "case",
+            Action.VIEW,
+            Case.objects.filter(pk__in=[flag.other_case_id for flag in flags]),
+        ).values_list("pk", flat=True)
+    )
+    supervisor = can(actor, "case_supervision", Action.VIEW)
+    notices = []
+    for flag in flags:
+        other = flag.other_case
+        same = other.organisation_id == case.organisation_id
+        notices.append(
+            DuplicateNotice(
+                same_organisation=same,
+                other_case=other if other.pk in reachable else None,
+                organisation=other.organisation if supervisor and not same else None,
+            )
+        )
+    return notices
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,24 @@
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import submissions
@@ -37,18 +41,68 @@ from cases.models import (
     SupportPlan,
     TraffickingEvent,
 )
-from cases.services import ConflictError, records
+from cases.services import ConflictError, identity, records
 from cases.services import case as case_services
-from traffick_cm import uploads
+from traffick_cm import crypto, uploads
 from traffick_cm.forms import attach_service_errors
 from traffick_cm.pagination import page_of
 from traffick_cm.tables import ImportFileError
 
+# The name searches a session remembers (the oldest goes first): enough for the back button.
+SEARCHES_KEPT = 20
+
+
+def _remember_search(request: HttpRequest, text: str) -> str:
+    """Keep a name search server-side, encrypted, in the session; the page address carries
+    only an opaque key, so pagination and the back button still work."""
+    searches = dict(request.session.get("case_searches", {}))
+    key = secrets.token_urlsafe(9)
+    searches[key] = crypto.encrypt(text)
+    request.session["case_searches"] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return key
+
+
+def _recall_search(request: HttpRequest, key: str) -> str | None:
+    """The search kept under `key` in this session, or None (another session's key, an
+    expired session, or a key ring that no longer opens it)."""
+    token = request.session.get("case_searches", {}).get(key)
+    try:
+        return crypto.decrypt(token) if token else None
+    except ValueError:
+        return None
+
+
+def _list_address(query: QueryDict) -> str:
+    address = reverse("cases:case_list")
+    return f"{address}?{query.urlencode()}" if query else address
+
 
 @require("case", Action.LIST)
+@sensitive_post_parameters("q")
 def case_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _case_search(request)
+    if "q" in request.GET:
+        # An old link or bookmark with a name in it: take the name out of the address.
+        query = request.GET.copy()
+        term = query.pop("q", [""])[-1].strip()
+        if case_forms.is_case_number(term):
+            query["number"] = term.upper()
+        elif term:
+            messages.info(
+                request,
+                _("Search names with the search box: names are never put in page addresses."),
+            )
+        return redirect(_list_address(query))
     filters = case_forms.CaseFilterForm(request.GET or None, actor=request.user)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
+    criteria = dict(filters.cleaned_data) if filters.is_valid() else {}
+    text = ""
+    if key := request.GET.get("search", ""):
+        recalled = _recall_search(request, key)
+        if recalled is None:
+            messages.warning(request, _("This search has expired: search again."))
+        text = recalled or ""
+    criteria["q"] = text
     today = timezone.localdate()
     qs = selectors.case_list(actor=request.user, criteria=criteria, today=today)
     page = page_of(qs, request.GET.get("page"))
@@ -57,6 +111,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
+        "search": case_forms.CaseSearchForm(initial={"q": text or criteria.get("number", "")}),
         "querystring": querystring.urlencode(),
         "view": criteria.get("view") or "team",
         "can_import": can(request.user, "case_supervision", Action.CREATE),
@@ -67,7 +122,35 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _case_search(request: HttpRequest) -> HttpResponse:
+    """The search and filter form, posted: the filters go to the address, a case number
+    too; a name is kept server-side, counted and audited (never its text)."""
+    query = QueryDict(mutable=True)
+    for name in case_forms.CaseFilterForm.base_fields:
+        values = [value for value in request.POST.getlist(name) if value]
+        if values and name != "number":  # the search box says which case number, if any
+            query.setlist(name, values)
+    search = case_forms.CaseSearchForm(request.POST)
+    term = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    if case_forms.is_case_number(term):
+        query["number"] = term.upper()
+    elif term:
+        try:
+            identity.name_search_record(actor=request.user, text=term)
+        except identity.LookupLimitReached as limit:
+            return _lookup_refused(request, limit, template="cases/lookup_limit.html")
+        query["search"] = _remember_search(request, term)
+    return redirect(_list_address(query))
+
+
+def _lookup_refused(
+    request: HttpRequest, limit: identity.LookupLimitReached, *, template: str
+) -> HttpResponse:
+    return render(request, template, {"limit": limit.limit}, status=429)
+
+
 @require("case", Action.CREATE)
+@sensitive_post_parameters()
 def case_register(request: HttpRequest) -> HttpResponse:
     form = case_forms.CaseRegisterForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -104,32 +187,41 @@ def case_register(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_register.html", {"form": form})
 
 
-@require("case", Action.CREATE)
-def duplicate_check(request: HttpRequest) -> HttpResponse:
-    """htmx: while registering, say whether this person may be known already, without
-    saying anything about the other case."""
-    from cases.services import identity
-
-    names = [
-        request.GET.get(f, "")[:100] for f in ("first_name", "middle_name", "last_name", "aliases")
-    ]
-    citizenships = [c[:2].upper() for c in request.GET.getlist("citizenships")][:5]
+def _birth_year(data: QueryDict) -> int | None:
     try:
-        dob = request.GET.get("date_of_birth") or None
-        age = request.GET.get("estimated_age") or None
-        from datetime import date as _date
-
-        year = identity.birth_year(
-            date_of_birth=_date.fromisoformat(dob) if dob else None,
+        dob = data.get("date_of_birth") or None
+        age = data.get("estimated_age") or None
+        return identity.birth_year(
+            date_of_birth=date.fromisoformat(dob) if dob else None,
             estimated_age=int(age) if age else None,
             on=timezone.localdate(),
         )
     except ValueError:
-        year = None
-    found = identity.possible_duplicates(
-        names=names, birth_year=year, citizenships=citizenships
-    ).exists()
-    return render(request, "cases/_duplicate_check.html", {"found": found})
+        return None
+
+
+@require_POST
+@require("case", Action.CREATE)
+@sensitive_post_parameters()
+def duplicate_check(request: HttpRequest) -> HttpResponse:
+    """htmx, while registering: may this person be known already? Posted (names stay out
+    of addresses and logs), counted against an hourly budget, audited. A caseworker learns
+    only that a match exists and whom to ask; a supervisor which organisation; another
+    organisation's case is never named."""
+    names = [
+        request.POST.get(f, "")[:100] for f in ("first_name", "middle_name", "last_name", "aliases")
+    ]
+    citizenships = [c[:2].upper() for c in request.POST.getlist("citizenships")][:5]
+    try:
+        answer = identity.duplicate_lookup(
+            actor=request.user,
+            names=names,
+            birth_year=_birth_year(request.POST),
+            citizenships=citizenships,
+        )
+    except identity.LookupLimitReached as limit:
+        return _lookup_refused(request, limit, template="cases/_lookup_limit.html")
+    return render(request, "cases/_duplicate_check.html", {"answer": answer})
 
 
 @require("case", Action.VIEW)
@@ -152,6 +244,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             None,
         ),
+        "duplicate_notices": selectors.duplicate_notices(actor=request.user, case=case),
         "is_supervisor": request.user.has_role(Role.SUPERVISOR),
         "can_history": can(request.user, "case_history", Action.VIEW),
         "today": timezone.localdate(),
@@ -217,6 +310,7 @@ def _display(form: forms.BaseForm, field: str, value: Any) -> str:
 
 
 @require("case", Action.CHANGE)
+@sensitive_post_parameters()
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, pk, case_forms.CaseEditForm, "cases/case_edit.html")
 
@@ -292,6 +386,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
 
 
 @require("case", Action.CHANGE)
+@sensitive_post_parameters()
 def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     spec = RECORD_KINDS.get(kind)
     if spec is None:
@@ -311,7 +406,7 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         fields = dict(form.cleaned_data)
         token = fields.pop("submission_token")
         try:
-            submissions.once(
+            record, _created = submissions.once(
                 token=token,
                 user=request.user,
                 model=spec.model,
@@ -321,6 +416,9 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             attach_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
+            if isinstance(record, Consent):
+                # A refusal can end sharing, as a withdrawal does.
+                _referrals_withdrawn_message(request, record)
             return redirect("cases:case_detail", pk=case.pk)
     return render(
         request,
@@ -337,18 +435,56 @@ def _case_record(request: HttpRequest, model: type, record_pk: int, action: Acti
     return record
 
 
+def _referrals_withdrawn_message(request: HttpRequest, consent: Consent) -> None:
+    """Which referrals lost what they shared, by number; those to an organisation outside
+    the system must be told by the caseworker."""
+    referrals = consent.referrals_withdrawn
+    if not referrals:
+        return
+
+    def numbers(rows) -> str:
+        return ", ".join(f"R-{r.pk:06d}" for r in rows)
+
+    messages.warning(
+        request,
+        ngettext(
+            "The details shared in referral %(numbers)s were withdrawn and its partner told.",
+            "The details shared in referrals %(numbers)s were withdrawn and their partners told.",
+            len(referrals),
+        )
+        % {"numbers": numbers(referrals)},
+    )
+    # In the list, a cancelled referral is one this decision cancelled (a referral
+    # cancelled before had already lost its details).
+    cancelled = [r for r in referrals if r.status == "cancelled"]
+    if cancelled:
+        messages.warning(
+            request,
+            _("Cancelled, as they were still waiting for an answer: %(numbers)s.")
+            % {"numbers": numbers(cancelled)},
+        )
+    external = [r for r in referrals if r.is_external]
+    if external:
+        messages.warning(
+            request,
+            _("Tell the organisations outside the system yourself: %(referrals)s.")
+            % {"referrals": ", ".join(f"R-{r.pk:06d} ({r.recipient_name})" for r in external)},
+        )
+
+
 @require_POST
 @require("case", Action.CHANGE)
 def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
     consent = _case_record(request, Consent, consent_pk)
     try:
-        records.consent_withdraw(
+        consent = records.consent_withdraw(
             actor=request.user, consent=consent, withdrawn_on=timezone.localdate()
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Consent withdrawn."))
+        _referrals_withdrawn_message(request, consent)
     return redirect("cases:case_detail", pk=consent.case_id)
 
 
@@ -598,11 +734,15 @@ def case_export(request: HttpRequest) -> HttpResponse:
     transfer. Only cases in the user's scope are exported; each is audited."""
     from cases.services import transfer
 
-    ids = [i for i in request.GET.getlist("case") if i.isdigit()][:500]
-    fmt = request.GET.get("format", "csv")
-    if not ids or fmt not in {"csv", "xlsx"}:
-        messages.error(request, _("Choose at least one case and a format (CSV or XLSX)."))
+    choice = case_forms.CaseExportForm(request.GET)
+    if not choice.is_valid() or not choice.cleaned_data["case"]:
+        problems = [str(e) for errors in choice.errors.values() for e in errors]
+        messages.error(
+            request,
+            " ".join(problems) or _("Choose at least one case and a format (CSV or XLSX)."),
+        )
         return redirect("cases:case_list")
+    ids, fmt = choice.cleaned_data["case"], choice.cleaned_data["format"]
     cases = list(
         selectors.cases_for(request.user, Action.EXPORT)
         .filter(pk__in=ids)

@@ -10,6 +10,7 @@ from cases.models import Case
 from cases.vocabularies import ServiceType
 from partners.models import Organisation
 from referrals.models import DEFAULT_PACKET, PacketField, ReferralStatus, Urgency
+from traffick_cm.forms import DateField
 
 
 class ReferralForm(forms.Form):
@@ -94,11 +95,7 @@ class CompleteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
-    delivered_on = forms.DateField(
-        label=_("Service delivered on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    delivered_on = DateField(label=_("Service delivered on"), required=False)
 
 
 class CloseForm(forms.Form):

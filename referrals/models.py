@@ -63,6 +63,13 @@ class PacketField(models.TextChoices):
     MEDICAL_URGENCY = "medical_urgency", _("Urgent medical need")
 
 
+class PacketWithdrawal(models.TextChoices):
+    """Why the shared details of a referral were erased (the referral's metadata stays)."""
+
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("the person withdrew their consent")
+    CANCELLED = "cancelled", _("the referral was cancelled")
+
+
 DEFAULT_PACKET = [
     PacketField.CASE_NUMBER,
     PacketField.FIRST_NAME,
@@ -101,8 +108,16 @@ class Referral(models.Model):
         _("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
     )
     packet_fields = ChoiceListField(_("information shared"), choices_list=PacketField)
-    # The packet as sent: a frozen, encrypted copy of the chosen fields.
+    # The packet as sent: a frozen, encrypted copy of the chosen fields. A copy, never the
+    # source of truth: erased when consent ends or the referral is cancelled, and never
+    # restored (sharing again takes a new referral, sent behind the consent gate).
     packet = EncryptedTextField(blank=True)
+    packet_withdrawn_at = models.DateTimeField(
+        _("shared details withdrawn at"), null=True, blank=True
+    )
+    packet_withdrawn_because = models.CharField(
+        max_length=20, choices=PacketWithdrawal.choices, blank=True
+    )
     consent_override = models.BooleanField(_("sent without consent (emergency)"), default=False)
     override_justification = EncryptedTextField(_("justification"), blank=True, multiline=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -152,6 +167,10 @@ class Referral(models.Model):
     @property
     def is_external(self) -> bool:
         return self.to_organisation_id is None
+
+    @property
+    def packet_withdrawn(self) -> bool:
+        return self.packet_withdrawn_at is not None
 
 
 class ReferralEvent(models.Model):

@@ -35,10 +35,15 @@ def _referrer_recipients(referral: Referral) -> list[str]:
     return [referral.created_by.email] if referral.created_by.email else []
 
 
+# What the partner is told; the rest goes to the referrer, and "overdue" to both.
+TO_PARTNER = frozenset({"sent", "cancelled", "consent_withdrawn"})
+
+
 def send(referral: Referral, what: str) -> int:
-    """what: sent, cancelled (to the partner); accepted, declined, completed,
-    closed_no_service (to the referrer); overdue (to both)."""
-    if what in ("sent", "cancelled"):
+    """what: sent, cancelled, consent_withdrawn (to the partner); accepted, declined,
+    completed, closed_no_service (to the referrer); overdue (to both). An e-mail already
+    sent cannot be recalled, so none ever holds more than the reference and the service."""
+    if what in TO_PARTNER:
         recipients = _partner_recipients(referral)
     elif what == "overdue":
         recipients = _partner_recipients(referral) + _referrer_recipients(referral)
@@ -46,7 +51,7 @@ def send(referral: Referral, what: str) -> int:
         recipients = _referrer_recipients(referral)
     if not recipients:
         return 0
-    partner_side = what in ("sent", "cancelled", "overdue")
+    partner_side = what in TO_PARTNER or what == "overdue"
     path = reverse(
         "referrals:inbox_detail"
         if partner_side and referral.to_organisation_id

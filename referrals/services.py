@@ -25,6 +25,7 @@ from partners.models import Organisation
 from referrals.models import (
     CLOSED_STATUSES,
     PacketField,
+    PacketWithdrawal,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -57,6 +58,23 @@ def _audit(action: str, *, actor: User | None, referral: Referral, **data: Any) 
 
 def _locked(referral: Referral) -> Referral:
     return Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+
+
+def _withdraw_packet(referral: Referral, *, because: str, now: datetime) -> bool:
+    """Erase the shared copy of the person's details; the referral's metadata (number,
+    service, dates, status, which fields were shared) stays. False if nothing was shared."""
+    if not referral.packet:
+        return False
+    referral.packet = ""
+    referral.packet_withdrawn_at = now
+    referral.packet_withdrawn_because = because
+    return True
+
+
+def _notify(referral: Referral, what: str) -> None:
+    from referrals import tasks
+
+    transaction.on_commit(lambda: tasks.notify_referral.delay(referral.pk, what))
 
 
 def packet_build(case: Case, fields: list[str], service_type: str) -> dict[str, Any]:
@@ -208,9 +226,7 @@ def referral_send(*, actor: User, referral: Referral, override_justification: st
             )
         _audit("sent", actor=actor, referral=referral, fields=list(referral.packet_fields))
         if referral.to_organisation_id:
-            from referrals import tasks
-
-            transaction.on_commit(lambda: tasks.notify_referral.delay(referral.pk, "sent"))
+            _notify(referral, "sent")
         return referral
 
 
@@ -336,6 +352,7 @@ def referral_close_without_service(*, actor: User, referral: Referral, outcome: 
 
 
 def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral:
+    """Cancel a referral: what it shared is withdrawn at once and the partner is told."""
     with transaction.atomic():
         referral = _locked(referral)
         if not _is_referrer_for(actor, referral):
@@ -346,20 +363,56 @@ def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral
             raise ValidationError({"reason": _("Give the reason for cancelling.")})
         notify = referral.status != S.DRAFT and referral.to_organisation_id
         referral.closed_at = timezone.now()
+        withdrawn = _withdraw_packet(
+            referral, because=PacketWithdrawal.CANCELLED, now=referral.closed_at
+        )
         _event(referral, actor=actor, to_status=S.CANCELLED, note=reason)
         referral.save()
-        _audit("cancelled", actor=actor, referral=referral)
+        _audit("cancelled", actor=actor, referral=referral, packet_withdrawn=withdrawn)
         if notify:
-            from referrals import tasks
-
-            transaction.on_commit(lambda: tasks.notify_referral.delay(referral.pk, "cancelled"))
+            _notify(referral, "cancelled")
         return referral
 
 
-def _notify_referrer(referral: Referral, what: str) -> None:
-    from referrals import tasks
+def referral_packets_withdraw(*, actor: User | None, case: Case) -> list[Referral]:
+    """The person's consent to sharing ended: every referral of the case that holds a copy
+    of their details loses it at once, whatever its status (a closed one would show it
+    during its retention period). Then, by status:
 
-    transaction.on_commit(lambda: tasks.notify_referral.delay(referral.pk, what))
+    - sent, not yet answered: cancelled, since it cannot go on without the consent that
+      sending it required;
+    - accepted or in progress: stays open, so the partner can finish the service the person
+      is already receiving and report its outcome, with the metadata only;
+    - closed: stays closed.
+
+    Each referral gets its own audit entry and its partner an e-mail (no personal data).
+    Consenting again restores nothing: sharing again takes a new referral, sent behind
+    the consent gate. Called inside the consent service's transaction."""
+    with transaction.atomic():
+        referrals = list(
+            Referral.objects.select_for_update().filter(case=case).exclude(packet="").order_by("pk")
+        )
+        now = timezone.now()
+        for referral in referrals:
+            _withdraw_packet(referral, because=PacketWithdrawal.CONSENT_WITHDRAWN, now=now)
+            if referral.status == S.SENT:
+                referral.closed_at = now
+                _event(referral, actor=actor, to_status=S.CANCELLED)
+            referral.save()
+            _audit(
+                "packet_withdrawn",
+                actor=actor,
+                referral=referral,
+                because=PacketWithdrawal.CONSENT_WITHDRAWN,
+                fields=list(referral.packet_fields),
+            )
+            if referral.to_organisation_id:
+                _notify(referral, "consent_withdrawn")
+        return referrals
+
+
+def _notify_referrer(referral: Referral, what: str) -> None:
+    _notify(referral, what)
 
 
 def overdue_q(now: datetime) -> Q:

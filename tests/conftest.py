@@ -1,9 +1,19 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from accounts.roles import Role
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # Budgets and throttles (name look-ups, password resets, re-entered passwords) are
+    # counted in the cache, by user id: ids come back between tests, budgets must not.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,15 +1,31 @@
 """Search and duplicate keys for persons: keyed hashes of normalised names, so that the
-database never holds a readable name and a search still finds one."""
+database never holds a readable name and a search still finds one.
+
+Name look-ups (the registration form's duplicate check, the case list's name search) are
+counted against an hourly budget per user and audited under a keyed hash of what was looked
+up, never the names: across organisations the duplicate check would otherwise answer "is
+this person registered?" for anyone, without limit and without trace."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
+from accounts.audit import log_action
+from accounts.models import User
+from accounts.policy import Action, can, scope
 from cases.models import Case, Person, PersonKey
+from partners.models import Organisation
 from traffick_cm import crypto
+
+# Look-ups per user per hour. The duplicate check reaches every organisation's cases; the
+# name search only the user's own, so it may be used more.
+WINDOW_SECONDS = 3600
 
 
 def birth_year(*, date_of_birth: date | None, estimated_age: int | None, on: date) -> int | None:
@@ -98,3 +114,135 @@ def cases_matching_name(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
         .values("person__case_id")
     )
     return qs.filter(pk__in=matching)
+
+
+# Look-ups: budget, audit, and what the answer may say
+
+
+class LookupLimitReached(Exception):
+    """The user made as many name look-ups of this kind as an hour allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"name look-up limit of {limit} an hour reached")
+        self.limit = limit
+
+
+def lookup_limit(kind: str) -> int:
+    return int(settings.NAME_LOOKUPS_PER_HOUR[kind])
+
+
+def lookup_fingerprint(*parts: object) -> str:
+    """A keyed hash of what was looked up: the same look-up gives the same fingerprint, and
+    nobody without the key can tell which names it stands for."""
+    return crypto.keyed_hash("lookup:" + "|".join(str(p) for p in parts))
+
+
+def lookup_count(*, actor: User, kind: str, fingerprint: str) -> bool:
+    """Count a look-up against the user's hourly budget, or raise LookupLimitReached.
+    The same look-up again within the hour (htmx asks again on every change of the form)
+    is not counted twice: returns False for it, True for a new one. The cache holds only
+    counters and fingerprints."""
+    seen = f"name-lookups:{kind}:{actor.pk}:{fingerprint}"
+    if cache.get(seen):
+        return False
+    counter = f"name-lookups:{kind}:{actor.pk}"
+    limit = lookup_limit(kind)
+    cache.add(counter, 0, timeout=WINDOW_SECONDS)
+    try:
+        count = cache.incr(counter)
+    except ValueError:  # expired between add and incr
+        cache.set(counter, 1, timeout=WINDOW_SECONDS)
+        count = 1
+    if count > limit:
+        if count == limit + 1:  # once per window, not once per refused request
+            log_action(
+                "cases.person.lookup_limit_reached",
+                actor=actor,
+                data={"kind": kind, "limit": limit},
+            )
+        raise LookupLimitReached(limit)
+    cache.set(seen, 1, timeout=WINDOW_SECONDS)
+    return True
+
+
+@dataclass(frozen=True)
+class DuplicateAnswer:
+    """What the duplicate check may tell this user. Another organisation's case is never
+    named; its organisation only to a supervisor, who coordinates with its focal point."""
+
+    found: bool = False
+    # Matching cases the user may open through the policy: their numbers may be shown.
+    own_cases: list[Case] = field(default_factory=list)
+    # Matches in the user's organisation that the user may not open.
+    in_own_organisation: bool = False
+    # Matches in other organisations; which ones, for a supervisor only.
+    elsewhere: bool = False
+    organisations: list[Organisation] = field(default_factory=list)
+
+
+def duplicate_lookup(
+    *, actor: User, names: list[str], birth_year: int | None, citizenships: list[str]
+) -> DuplicateAnswer | None:
+    """The registration form's check: may this person be registered already, anywhere?
+    None when there is not enough to look up (no name or no birth year): not counted.
+    Raises LookupLimitReached past the hourly budget. Each new look-up is audited with
+    its fingerprint and what was revealed."""
+    if birth_year is None or not crypto.name_tokens(*names):
+        return None
+    fingerprint = lookup_fingerprint(
+        " ".join(crypto.name_tokens(*names)), birth_year, ",".join(sorted(citizenships))
+    )
+    new = lookup_count(actor=actor, kind="duplicate_check", fingerprint=fingerprint)
+    matches = list(
+        possible_duplicates(names=names, birth_year=birth_year, citizenships=citizenships)
+        .select_related("organisation")
+        .order_by("case_number")
+    )
+    reachable = set(
+        scope(
+            actor, "case", Action.VIEW, Case.objects.filter(pk__in=[m.pk for m in matches])
+        ).values_list("pk", flat=True)
+        if matches
+        else []
+    )
+    own = [m for m in matches if m.pk in reachable]
+    others = [m for m in matches if m.organisation_id != actor.organisation_id]
+    organisations: list[Organisation] = []
+    if others and can(actor, "case_supervision", Action.VIEW):
+        organisations = sorted({m.organisation for m in others}, key=lambda o: o.name)
+    answer = DuplicateAnswer(
+        found=bool(matches),
+        own_cases=own,
+        in_own_organisation=any(
+            m.organisation_id == actor.organisation_id and m.pk not in reachable for m in matches
+        ),
+        elsewhere=bool(others),
+        organisations=organisations,
+    )
+    if new:
+        log_action(
+            "cases.person.duplicate_checked",
+            actor=actor,
+            data={
+                "lookup": fingerprint,
+                "found": answer.found,
+                "cases_shown": [c.pk for c in own],
+                "organisations_shown": [o.pk for o in organisations],
+            },
+        )
+    return answer
+
+
+def name_search_record(*, actor: User, text: str) -> None:
+    """A name search of the case list: counted against the hourly budget (raises
+    LookupLimitReached past it) and audited under its fingerprint."""
+    tokens = crypto.name_tokens(text)
+    if not tokens:
+        return
+    fingerprint = lookup_fingerprint(" ".join(tokens))
+    if lookup_count(actor=actor, kind="case_search", fingerprint=fingerprint):
+        log_action(
+            "cases.case.searched",
+            actor=actor,
+            data={"lookup": fingerprint, "words": len(tokens)},
+        )

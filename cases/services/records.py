@@ -4,6 +4,7 @@ an audit entry against its case; personal text is never copied into the audit da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -49,19 +50,50 @@ def _refuse_if_closed(case: Case) -> None:
 
 
 def _save(
-    record: Model, *, actor: User, case: Case, action: str, data: dict[str, Any] | None = None
+    record: Model,
+    *,
+    actor: User,
+    case: Case,
+    action: str,
+    data: dict[str, Any] | None = None,
+    then: Callable[[], dict[str, Any]] | None = None,
+    closed_ok: bool = False,
 ) -> Model:
-    _refuse_if_closed(case)
+    """Validate, save and audit a record. `then` runs after the save and before the audit
+    entry, and adds what it returns to the entry's data."""
+    if not closed_ok:
+        _refuse_if_closed(case)
     record.full_clean()
     record.save()
     _touch(case)
+    extra = then() if then is not None else {}
     log_action(
         action,
         actor=actor,
         target=case,
-        data={"record": record._meta.model_name, "id": record.pk, **(data or {})},
+        data={"record": record._meta.model_name, "id": record.pk, **(data or {}), **extra},
     )
     return record
+
+
+# Scopes whose end ends all sharing with partners: without consent to data collection
+# nothing may be shared either.
+SHARING_SCOPES = frozenset({v.ConsentScope.REFERRAL, v.ConsentScope.DATA_COLLECTION})
+
+
+def _end_sharing_if_consent_ended(consent: Consent, *, actor: User) -> dict[str, Any]:
+    """After a withdrawal or a refusal: if the case no longer has a current consent in a
+    sharing scope, every referral's copy of the person's details is withdrawn at once.
+    The referrals affected are kept on the consent (for the confirmation) and returned
+    for the audit entry."""
+    from cases.selectors import has_current_consent
+    from referrals.services import referral_packets_withdraw
+
+    if consent.scope not in SHARING_SCOPES or has_current_consent(consent.case, consent.scope):
+        return {}
+    referrals = referral_packets_withdraw(actor=actor, case=consent.case)
+    consent.referrals_withdrawn = tuple(referrals)
+    return {"referrals_withdrawn": [r.pk for r in referrals]}
 
 
 @transaction.atomic
@@ -100,12 +132,18 @@ def consent_record(
         case=case,
         action="cases.consent.recorded",
         data={"scope": scope, "granted": granted, "given_by": given_by},
+        then=None if granted else lambda: _end_sharing_if_consent_ended(consent, actor=actor),
     )
 
 
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent: Consent, withdrawn_on: date) -> Consent:
-    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    """Withdraw a consent, also on a closed case: withdrawing is the person's right at any
+    time, and it adds nothing to the file. Ending a sharing consent withdraws what the
+    referrals shared (`consent.referrals_withdrawn` lists them)."""
+    consent = (
+        Consent.objects.select_for_update(of=("self",)).select_related("case").get(pk=consent.pk)
+    )
     if consent.withdrawn_on is not None:
         raise ValidationError(_("This consent was already withdrawn."))
     if not consent.granted:
@@ -121,6 +159,8 @@ def consent_withdraw(*, actor: User, consent: Consent, withdrawn_on: date) -> Co
         case=consent.case,
         action="cases.consent.withdrawn",
         data={"scope": consent.scope},
+        then=lambda: _end_sharing_if_consent_ended(consent, actor=actor),
+        closed_ok=True,
     )
 
 

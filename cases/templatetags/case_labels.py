@@ -16,6 +16,10 @@ def labels(codes: list[str], vocabulary: str) -> str:
         from trainings import vocabularies as training_vocabularies
 
         names = dict(getattr(training_vocabularies, vocabulary.split(".", 1)[1]).choices)
+    elif vocabulary.startswith("referrals."):
+        from referrals import models as referral_models
+
+        names = dict(getattr(referral_models, vocabulary.split(".", 1)[1]).choices)
     else:
         names = dict(getattr(vocabularies, vocabulary).choices)
     return ", ".join(str(names.get(code, code)) for code in codes or [])

@@ -380,3 +380,54 @@ def test_registration_form_shows_field_errors_in_french(
     assert Case.objects.count() == 0
     assert Person.objects.count() == 0
     assert Consent.objects.count() == 0
+
+
+def test_the_duplicate_check_warns_while_typing_and_says_when_its_budget_is_spent(
+    new_page, live_server, demo_data, settings
+):
+    """The check is posted by htmx with the form's CSRF token; the answer names nobody;
+    past the hourly budget the 429 answer is shown in its place."""
+    from accounts.roles import Role
+    from partners.models import Organisation
+    from tests import factories
+
+    caseworker = User.objects.get(username="caseworker")
+    elsewhere = Organisation.objects.exclude(pk=caseworker.organisation_id).first()
+    with transaction.atomic():
+        known = factories.case(
+            caseworker=factories.user(Role.CASEWORKER, organisation=elsewhere),
+            first_name=FIRST_NAME,
+            last_name=LAST_NAME,
+            date_of_birth=date(1998, 4, 12),
+            citizenships=["CF"],
+        )
+    settings.NAME_LOOKUPS_PER_HOUR = {"duplicate_check": 1, "case_search": 1}
+    labels = form_labels(caseworker)
+    page = new_page(viewport={"width": 1280, "height": 800}, locale=BROWSER_LOCALE)
+    sign_in_french(page, live_server, "caseworker")
+    page.goto(live_server.url + reverse("cases:case_register"))
+    answer = page.locator("#duplicate-check")
+
+    field(page, labels, "first_name").fill(FIRST_NAME)
+    field(page, labels, "last_name").fill(LAST_NAME)
+    with translation.override(LANG):
+        car = countries.name("CF")
+    field(page, labels, "citizenships").select_option(label=car)
+    with page.expect_response(re.compile(r"/cases/new/duplicate-check/$")) as checked:
+        field(page, labels, "date_of_birth").fill("1998-04-12")
+        field(page, labels, "date_of_birth").blur()
+
+    assert checked.value.request.method == "POST"
+    assert checked.value.status == 200
+    expect(answer).to_contain_text(
+        tr("A person with these names, citizenship and age may already be registered.")
+    )
+    expect(answer).not_to_contain_text(known.case_number)
+    expect(answer).not_to_contain_text(elsewhere.name)
+
+    with page.expect_response(re.compile(r"/cases/new/duplicate-check/$")) as refused:
+        field(page, labels, "date_of_birth").fill("1997-04-12")
+        field(page, labels, "date_of_birth").blur()
+
+    assert refused.value.status == 429
+    expect(page.get_by_test_id("lookup-limit")).to_be_visible()

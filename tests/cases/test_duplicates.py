@@ -158,7 +158,7 @@ def test_registering_through_the_form_warns_about_a_possible_duplicate(
 def test_the_duplicate_check_warns_without_details(
     client_for, first_registration, outside_caseworker, org
 ):
-    response = client_for(outside_caseworker).get(
+    response = client_for(outside_caseworker).post(
         reverse("cases:duplicate_check"),
         {
             "first_name": "aissatou",
@@ -178,7 +178,7 @@ def test_the_duplicate_check_warns_without_details(
 def test_the_duplicate_check_is_silent_for_an_unknown_person(
     client_for, first_registration, outside_caseworker
 ):
-    response = client_for(outside_caseworker).get(
+    response = client_for(outside_caseworker).post(
         reverse("cases:duplicate_check"),
         {
             "first_name": "Aissatou",
@@ -193,7 +193,7 @@ def test_the_duplicate_check_is_silent_for_an_unknown_person(
 
 
 def test_the_duplicate_check_tolerates_a_malformed_date(client_for, outside_caseworker):
-    response = client_for(outside_caseworker).get(
+    response = client_for(outside_caseworker).post(
         reverse("cases:duplicate_check"),
         {"first_name": "Aissatou", "date_of_birth": "2000-13-45", "citizenships": ["ML"]},
     )

@@ -16,7 +16,7 @@ import logging
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import weasyprint
@@ -31,13 +31,13 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry, User
 from accounts.roles import Role
-from cases.models import Case
+from cases.models import Case, ServiceDelivery
 from cases.services import case as case_services
 from cases.services import records
 from referrals import services as referral_services
 from referrals import tasks as referral_tasks
 from referrals.models import Referral
-from reports import builders, ctdc, runs
+from reports import builders, ctdc, periods, runs
 from reports import tasks as report_tasks
 from reports.models import ReportFile
 from tests import factories
@@ -379,13 +379,28 @@ def test_emails_carry_no_marker(marked):
         assert not markers_in(text), message.subject
 
 
+def _last_year_holding_the_marked_cases() -> periods.Period:
+    """Reports cover whole calendar periods that have ended: move the marked records into
+    the last complete year, so that the reports below are made of them."""
+    year = periods.last_complete(periods.Unit.YEAR, timezone.localdate())
+    day = year.start + timedelta(days=100)
+    Case.objects.update(identified_on=day)
+    ServiceDelivery.objects.update(delivered_on=day)
+    Referral.objects.exclude(sent_at=None).update(
+        sent_at=datetime.combine(day, time(10), tzinfo=timezone.get_current_timezone())
+    )
+    assert Case.objects.filter(identified_on__range=(year.start, year.end)).count() >= 2
+    return year
+
+
 def test_task_arguments_are_ids_only(marked, django_capture_on_commit_callbacks):
+    year = _last_year_holding_the_marked_cases()
     with django_capture_on_commit_callbacks(execute=True):
         runs.run_request(
             kind="operational",
             parameters={"country": "CF"},
-            period_from=date(2020, 1, 1),
-            period_to=timezone.localdate(),
+            period_from=year.start,
+            period_to=year.end,
             trigger="person",
         )
 
@@ -400,8 +415,8 @@ def test_task_arguments_are_ids_only(marked, django_capture_on_commit_callbacks)
 
 
 def test_reports_and_datasets_carry_no_marker(marked, django_capture_on_commit_callbacks, pdf_html):
-    today = timezone.localdate()
-    data = builders.build("operational", {"country": "CF"}, date(2020, 1, 1), today)
+    year = _last_year_holding_the_marked_cases()
+    data = builders.build("operational", {"country": "CF"}, year.start, year.end)
     assert not markers_in(builders.render_json(data).decode())
     assert not markers_in(_zip_text(builders.render_xlsx(data)))
 
@@ -409,8 +424,8 @@ def test_reports_and_datasets_carry_no_marker(marked, django_capture_on_commit_c
         run, _created = runs.run_request(
             kind="operational",
             parameters={"country": "CF"},
-            period_from=date(2020, 1, 1),
-            period_to=today,
+            period_from=year.start,
+            period_to=year.end,
             trigger="person",
         )
     files = ReportFile.objects.filter(run=run)
@@ -426,7 +441,7 @@ def test_reports_and_datasets_carry_no_marker(marked, django_capture_on_commit_c
     assert not markers_in("".join(pdf_html))
 
     buffer = io.StringIO()
-    ctdc.export(buffer, k=2)
+    ctdc.export(buffer, k=11)
     assert not markers_in(buffer.getvalue())
 
     sessions = TrainingSession.objects.all()

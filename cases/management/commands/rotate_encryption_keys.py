@@ -1,17 +1,22 @@
-from django.core.management.base import BaseCommand
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.models import Case
 from cases.services import identity
 from traffick_cm import crypto
 from traffick_cm.fields import EncryptedTextField
+from traffick_cm.storage import EncryptedFileSystemStorage, files_rotate
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every personal value with the newest key of FIELD_ENCRYPTION_KEY and "
+        "Re-encrypt every personal value and every stored file with the newest key of "
+        "FIELD_ENCRYPTION_KEY (files of earlier versions stored unencrypted included) and "
         "recompute the search and duplicate keys. Run after adding a key; then the old key "
-        "can be removed."
+        "can be removed. Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -64,3 +69,23 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{total} rows re-encrypted; {keys} persons re-keyed.")
         )
+        self._rotate_files()
+
+    def _rotate_files(self) -> None:
+        if not isinstance(default_storage, EncryptedFileSystemStorage):
+            self.stdout.write("Stored files: the default storage does not encrypt; skipped.")
+            return
+        files = files_rotate(storage=default_storage)
+        self.stdout.write(
+            f"Stored files: {files.encrypted} encrypted (were unencrypted), {files.rotated} "
+            f"re-encrypted, {files.current} already under the newest key, "
+            f"{len(files.failed)} failed."
+        )
+        if files.failed:
+            for name, reason in files.failed:
+                self.stderr.write(f"{name}: {reason}")
+            # Names only (random, or a report run's number); the files are left as they were.
+            raise CommandError(
+                f"{len(files.failed)} stored files could not be re-encrypted: keep the old "
+                "key in FIELD_ENCRYPTION_KEY until they are restored or removed."
+            )
