@@ -6,16 +6,26 @@ Search and duplicate keys are HMAC-SHA256 over normalised text with a key derive
 FIELD_HASH_KEY, or else from the newest encryption key. Rotation: add the new key in front,
 run `rotate_encryption_keys` at once (it re-encrypts and recomputes the keys), then remove the
 old key. Setting FIELD_HASH_KEY keeps search keys independent of encryption-key rotation.
+
+Stored files (traffick_cm/storage.py) use the same key ring: each file is encrypted with
+AES-256-GCM under a key derived from the newest key and a random salt of its own; a file
+names the ring key it was made with (a key id that reveals nothing of the key), so it stays
+readable while that key is in the ring, and `rotate_encryption_keys` re-encrypts it too.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from unidecode import unidecode
 
@@ -45,6 +55,40 @@ def decrypt(token: str) -> str:
 
 def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
+
+
+@dataclass(frozen=True)
+class FileKey:
+    """A key of the ring as stored files use it."""
+
+    id: bytes  # names the ring key in a file's header; an HMAC of it, so it reveals nothing
+    material: bytes
+
+    def for_file(self, salt: bytes) -> AESGCM:
+        # One key per file (random salt): chunk nonces can then simply count from zero.
+        # The info label keeps these keys apart from the Fernet use of the same material.
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=salt, info=b"traffick_cm stored file v1"
+        ).derive(self.material)
+        return AESGCM(derived)
+
+
+FILE_KEY_ID_SIZE = 8
+
+
+@cache
+def _file_keys(keys: tuple[str, ...]) -> tuple[FileKey, ...]:
+    ring = []
+    for key in keys:
+        material = base64.urlsafe_b64decode(key.encode())
+        key_id = hmac.new(material, b"traffick_cm stored file key id", hashlib.sha256).digest()
+        ring.append(FileKey(id=key_id[:FILE_KEY_ID_SIZE], material=material))
+    return tuple(ring)
+
+
+def file_keys() -> tuple[FileKey, ...]:
+    """The keys of stored files, newest first: the first encrypts, every one decrypts."""
+    return _file_keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
 def _derive(material: str) -> bytes:

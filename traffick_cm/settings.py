@@ -253,9 +253,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 STORAGES = {
-    # Private files (case documents, attachments) live outside any public URL and are
-    # served only through views that apply the access policy.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Private files (case documents, attachments, evidence, report files) live outside any
+    # public URL, encrypted with the key ring of FIELD_ENCRYPTION_KEY, and are decrypted
+    # only by the views that apply the access policy.
+    "default": {"BACKEND": "traffick_cm.storage.EncryptedFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -281,6 +282,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {
     "reports.tasks.*": {"queue": "reports"},
     "referrals.tasks.*": {"queue": "notifications"},
+    "accounts.tasks.*": {"queue": "notifications"},
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -376,6 +378,20 @@ REFERRAL_PACKET_RETENTION_DAYS = env_int("REFERRAL_PACKET_RETENTION_DAYS", 30)
 # Absolute link base for emails sent by tasks (no request there).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 10)
+# Name look-ups per user and hour (the duplicate check while registering, name searches of
+# the case list): a budget, so that nobody can ask "is this person registered?" at will.
+# Counted in the cache: set CACHE_URL to Redis when several processes serve the app.
+NAME_LOOKUPS_PER_HOUR = {
+    "duplicate_check": env_int("DUPLICATE_CHECKS_PER_HOUR", 30),
+    "case_search": env_int("NAME_SEARCHES_PER_HOUR", 120),
+}
+# Private files are for the app's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# An upload of allowed size stays in memory until it is stored, encrypted: Django would
+# otherwise spool any upload over 2.5 MB to a plaintext temporary file (left behind if the
+# process dies). The margin covers the other fields of the form.
+FILE_UPLOAD_MAX_MEMORY_SIZE = (MAX_UPLOAD_MB + 1) * 1024 * 1024
 
 # A report run whose worker died is taken over after this many seconds.
 REPORT_RUN_LEASE_SECONDS = env_int("REPORT_RUN_LEASE_SECONDS", 900)
