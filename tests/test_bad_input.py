@@ -242,3 +242,34 @@ def test_pages_refuse_framing_and_content_sniffing(client, users, signed_in):
 
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# Numbers and dates in imported files
+
+
+@pytest.mark.parametrize("value", ["¹", "٣", "１２", "99999999999999999999"])
+def test_a_count_in_another_script_is_a_row_error_not_a_server_error(value):
+    from trainings.transfer import ImportReport, _count
+
+    report = ImportReport()
+    assert _count(value, 2, "participants_female", report) == 0
+    assert report.errors and report.errors[0][:2] == (2, "participants_female")
+
+
+@pytest.mark.parametrize("value", ["¹", "٣", "１２"])
+def test_a_case_number_column_in_another_script_is_a_row_error(value):
+    from cases.services.transfer import ImportReport, _Row
+
+    report = ImportReport()
+    row = _Row(2, {"prs_NumberOfChildren": value}, report, org=None)
+    assert row.number_("prs_NumberOfChildren", 30) is None
+    assert [(n, column) for n, column, _message in report.errors] == [(2, "prs_NumberOfChildren")]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_an_imported_date_out_of_range_is_a_row_error(value):
+    from trainings.transfer import ImportReport, _date
+
+    report = ImportReport()
+    assert _date(value, 3, "start_date", report) is None
+    assert report.errors[0][:2] == (3, "start_date")

@@ -1,21 +1,110 @@
-"""Form pieces every app uses: the date input, the region choice, and attaching a service's
-ValidationError to the form that called it."""
+"""Form pieces every app uses: bounded dates and ids, the region choice, and attaching a
+service's ValidationError to the form that called it."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import Region
+
+# Every date the app takes lies in these years: a date such as 9999-12-31 passes Python's
+# parser but overflows the first time a day is added to it (a 500), and no birth,
+# identification, session or report date of this work falls outside them.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
+# The largest id a primary key can hold (bigint): a longer number in a query string overflows
+# the database driver instead of finding nothing.
+LARGEST_ID = 2**63 - 1
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {"min": EARLIEST.isoformat(), "max": LATEST.isoformat(), **kwargs.pop("attrs", {})}
+        super().__init__(format="%Y-%m-%d", attrs=attrs, **kwargs)
+
+
+class DateField(forms.DateField):
+    """A date between EARLIEST and LATEST, entered with the browser's date picker."""
+
+    widget = DateInput
+    default_error_messages = {
+        "out_of_range": _("Enter a date between %(earliest)s and %(latest)s."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        message = self.error_messages["out_of_range"] % {
+            "earliest": EARLIEST.year,
+            "latest": LATEST.year,
+        }
+        self.validators += [
+            MinValueValidator(EARLIEST, message=message),
+            MaxValueValidator(LATEST, message=message),
+        ]
+
+
+def formfield(field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """Model forms' fields, with every date bounded (see DateField)."""
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        kwargs.setdefault("form_class", DateField)
+        kwargs.setdefault("widget", DateInput())
+    return field.formfield(**kwargs)
+
+
+class ModelForm(forms.ModelForm):
+    """The base of the app's model forms: dates are bounded as in DateField."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Django reads formfield_callback from the subclass's own Meta only; set it there
+        # (this runs before the metaclass builds the fields) so no form can forget it.
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = staticmethod(formfield)
+        super().__init_subclass__(**kwargs)
+
+
+class IdListField(forms.TypedMultipleChoiceField):
+    """Record ids from a query string (`?case=1&case=2`): whole numbers that a primary key can
+    hold, at most `limit` of them; anything else is refused with a message, never passed to
+    the database."""
+
+    default_error_messages = {
+        "invalid_id": _("“%(value)s” is not a record number."),
+        "too_many": _("Choose at most %(limit)s records."),
+    }
+
+    def __init__(self, *, limit: int = 500, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(coerce=int, **kwargs)
+        self.limit = limit
+
+    def to_python(self, value: Any) -> list[str]:
+        values = super().to_python(value)
+        if len(values) > self.limit:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"limit": self.limit}
+            )
+        for item in values:
+            text = str(item).strip()
+            if not (text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID):
+                raise ValidationError(
+                    self.error_messages["invalid_id"],
+                    code="invalid_id",
+                    params={"value": text[:20]},
+                )
+        return values
+
+    def valid_value(self, value: Any) -> bool:
+        return True  # any id in range; the access policy decides which records it reaches
 
 
 class RegionChoiceField(forms.ModelChoiceField):
