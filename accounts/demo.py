@@ -11,7 +11,7 @@ from accounts import services as account_services
 from accounts.models import User
 from accounts.roles import Role
 from partners.models import Organisation, OrganisationType, Region
-from reports.models import Donor, Project
+from programmes.models import Donor, Project
 
 DEMO_PASSWORD = "traffick-demo"  # noqa: S105 - published demo credential, DEMO=1 only
 

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from partners.models import Organisation
 
 
 class UserForm(forms.Form):
@@ -17,7 +16,8 @@ class UserForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True)
+        label=_("Organisation"),
+        queryset=User.organisation.field.related_model.objects.filter(is_active=True),
     )
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple

@@ -4,6 +4,8 @@ that the person at the keyboard knows the password (re-entered for security chan
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -11,7 +13,9 @@ from django.utils.translation import gettext as _
 from accounts.audit import log_action
 from accounts.models import User
 from accounts.policy import Action, can, can_on
-from partners.models import Organisation
+
+if TYPE_CHECKING:  # a type only: accounts sits below partners
+    from partners.models import Organisation
 
 # Wrong passwords typed into a security form before it locks for the window: a stolen,
 # signed-in session must not become a way to guess the password.

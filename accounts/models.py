@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from partners.models import Organisation
 
 
 class User(AbstractUser):
     """A person who signs in. Belongs to one organisation (only a superuser may have none)."""
 
+    # By label, not by import: accounts sits below partners (README, Architecture).
     organisation = models.ForeignKey(
-        Organisation,
+        "partners.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="users",
@@ -72,8 +72,9 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # By label, not by import: accounts sits below partners (README, Architecture).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "partners.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     action = models.CharField(max_length=80)
     target_type = models.CharField(max_length=60, blank=True)

@@ -34,8 +34,8 @@ NAV_ITEMS = [
     NavItem(_("Referral statistics"), "referrals:statistics", "referral_statistics", Action.VIEW),
     NavItem(_("Action plans"), "reports:plan_list", "action_plan"),
     NavItem(_("Reports"), "reports:run_list", "report_run"),
-    NavItem(_("Projects"), "reports:project_list", "project"),
-    NavItem(_("Donors"), "reports:donor_list", "donor"),
+    NavItem(_("Projects"), "programmes:project_list", "project"),
+    NavItem(_("Donors"), "programmes:donor_list", "donor"),
     NavItem(_("Users"), "accounts:user_list", "user"),
 ]
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
@@ -201,10 +202,9 @@ def _case_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
     if Role.SUPERVISOR in user.roles:
         return qs
     # A caseworker reaches the cases they are assigned to (the one in charge is always
-    # among the assigned).
-    from cases.models import Case
-
-    assigned = Case.caseworkers.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    # among the assigned). The policy sits below the apps whose records it scopes, so it
+    # reaches their models through the querysets it is given, never by importing them.
+    assigned = qs.model.caseworkers.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
     return qs.filter(Exists(assigned))
 
 
@@ -214,9 +214,8 @@ def _organisation_cases(user: Any, action: Action, qs: QuerySet) -> QuerySet:
 
 def _referral_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
     """The referrals of the cases the user may see."""
-    from cases.models import Case
-
-    return qs.filter(case__in=_case_scope(user, action, Case.objects.all()))
+    cases = qs.model._meta.get_field("case").related_model.objects.all()
+    return qs.filter(case__in=_case_scope(user, action, cases))
 
 
 def _inbox_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
@@ -233,9 +232,7 @@ def _training_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
     if action in (Action.LIST, Action.VIEW, Action.EXPORT) and Role.MNE in user.roles:
         return qs
     if action in (Action.LIST, Action.VIEW, Action.EXPORT):
-        from trainings.models import TrainingSession
-
-        co_organised = TrainingSession.partners.through.objects.filter(
+        co_organised = qs.model.partners.through.objects.filter(
             trainingsession_id=OuterRef("pk"), organisation_id=user.organisation_id
         )
         return qs.filter(Q(organiser=user.organisation_id) | Exists(co_organised))
@@ -265,8 +262,8 @@ def _run_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
     countries = statistics_countries(user, "report_run")
     if countries is None:
         return qs
-    from reports.models import ActionPlan
-
+    # Action plans live in the same app as report runs (reports/), above the policy.
+    ActionPlan = apps.get_model(qs.model._meta.app_label, "ActionPlan")
     plans = ActionPlan.objects.filter(country__in=countries).values_list("code", flat=True)
     return qs.filter(
         Q(kind="operational", parameters_key__in=[f"country={c}" for c in sorted(countries)])

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from accounts.policy import Action, scope
-from reports.models import Project
 
 
 def user_list(*, actor: User, search: str = "", active: str = "") -> QuerySet[User]:
@@ -34,15 +31,3 @@ def organisation_user_counts(*, actor: User) -> dict[str, int]:
         inactive=Count("pk", filter=Q(is_active=False)),
     )
     return {"active": counts["active"] or 0, "inactive": counts["inactive"] or 0}
-
-
-def current_projects(*, actor: User, today: date) -> QuerySet[Project]:
-    """Projects running today that the user's organisation implements or, for ministry
-    and reference readers, that cover the user's country."""
-    qs = scope(actor, "project", Action.LIST, Project.objects.all()).filter(
-        start_date__lte=today, end_date__gte=today
-    )
-    if actor.organisation_id:
-        org = actor.organisation
-        qs = qs.filter(Q(organisations=org) | Q(countries__contains=org.country.code)).distinct()
-    return qs.select_related("donor").order_by("end_date")

@@ -8,6 +8,7 @@ confirmation from that address (accounts/email_change.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,9 @@ from accounts import email_change, grants, guards, notices
 from accounts.audit import log_action
 from accounts.models import EmailChange, RoleGrant, User, UserRole
 from accounts.roles import Role
-from partners.models import Organisation
+
+if TYPE_CHECKING:  # a type only: accounts sits below partners
+    from partners.models import Organisation
 
 
 def user_roles_set(user: User, roles: Iterable[Role]) -> None:

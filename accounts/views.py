@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,67 +14,6 @@ from accounts.forms import AdminPasswordForm, UserCreateForm, UserForm
 from accounts.models import EmailChange, RoleGrant, User
 from accounts.policy import Action, get_for_user_or_404, require, scope
 from accounts.roles import Role
-from cases.vocabularies import CaseStatus
-
-# One section of the home page per role the user holds, in this order.
-HOME_SECTIONS = [
-    (Role.CASEWORKER, "accounts/home/_caseworker.html"),
-    (Role.SUPERVISOR, "accounts/home/_supervisor.html"),
-    (Role.PARTNER, "accounts/home/_partner.html"),
-    (Role.PROGRAMME, "accounts/home/_programme.html"),
-    (Role.MNE, "accounts/home/_mne.html"),
-    (Role.MINISTRY, "accounts/home/_ministry.html"),
-    (Role.ADMIN, "accounts/home/_admin.html"),
-]
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    sections = [template for role, template in HOME_SECTIONS if user.has_role(role)]
-    context = {"sections": sections}
-    if user.has_role(Role.ADMIN):
-        context["user_counts"] = selectors.organisation_user_counts(actor=user)
-        context["grants_awaiting"] = grants.awaiting_decision_count(actor=user)
-    if user.has_role(Role.CASEWORKER, Role.SUPERVISOR):
-        from cases import selectors as case_selectors
-
-        today = timezone.localdate()
-        context["case_counts"] = case_selectors.status_counts(actor=user)
-        context["follow_ups"] = list(case_selectors.follow_ups_due(actor=user, today=today)[:10])
-        context["today"] = today
-        context["case_status_choices"] = CaseStatus.choices
-    if user.has_role(Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER):
-        from referrals import selectors as referral_selectors
-
-        now = timezone.now()
-        context["now"] = now
-        if user.has_role(Role.PARTNER):
-            inbox = referral_selectors.inbox(actor=user)
-            context["inbox_new"] = list(inbox.filter(status="sent")[:10])
-            context["inbox_overdue"] = inbox.filter(status="sent", respond_by__lt=now).count()
-        if user.has_role(Role.CASEWORKER, Role.SUPERVISOR):
-            context["referrals_overdue"] = list(
-                referral_selectors.outgoing(actor=user, overdue_only=True, now=now)[:10]
-            )
-    if user.has_role(Role.PROGRAMME, Role.MNE, Role.MINISTRY):
-        from trainings import selectors as training_selectors
-        from trainings.models import TrainingSession
-
-        year = timezone.localdate().year
-        sessions = scope(user, "training_totals", Action.VIEW, TrainingSession.objects.all())
-        context["training_year"] = year
-        context["training_totals"] = training_selectors.totals(
-            sessions.filter(start_date__year=year)
-        )
-        context["training_totals_all"] = training_selectors.totals(sessions)
-    if user.has_role(Role.SUPERVISOR):
-        context["pending_closures"] = list(case_selectors.pending_closures(actor=user)[:10])
-    if user.roles - {Role.PARTNER} or user.is_superuser:
-        context["projects"] = list(
-            selectors.current_projects(actor=user, today=timezone.localdate())[:10]
-        )
-    return render(request, "accounts/home.html", context)
 
 
 def _get_user_for_actor(request: HttpRequest, pk: int, action: Action) -> User:

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from accounts.models import User
-from cases import vocabularies as v
 from cases.models import Case
 from cases.services import case as case_services
 from cases.services import records
 from partners.models import Organisation, Region
+from traffick_cm import codebooks as v
 
 # (external id, organisation, first, last, sex, age, citizenships, region, exploitation,
 #  labour industry, target status, identification method)

@@ -12,7 +12,6 @@ from django_countries import countries
 
 from accounts.models import User
 from accounts.roles import Role
-from cases import vocabularies as v
 from cases.models import (
     Assessment,
     Case,
@@ -25,14 +24,15 @@ from cases.models import (
     TraffickingEvent,
 )
 from cases.services.case import CASE_FIELDS, EXPLOITATION_FIELDS, PERSON_FIELDS
+from partners.forms import RegionChoiceField
 from partners.models import Organisation, Region
-from reports.models import Project
+from programmes.models import Project
+from traffick_cm import codebooks as v
 from traffick_cm.forms import (
     DateField,
     DateInput,
     IdListField,
     ModelForm,
-    RegionChoiceField,
     formfield,
 )
 

@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from cases import vocabularies as v
 from partners.models import Organisation, Region
-from reports.models import Project
+from programmes.models import Project
+from traffick_cm import codebooks as v
 from traffick_cm.fields import (
     ChoiceListField,
     EncryptedDateField,

@@ -11,7 +11,6 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from accounts.audit import log_action
 from accounts.models import AuditEntry, User
 from accounts.policy import Action, can, get_for_user_or_404, scope
-from cases import vocabularies as v
 from cases.models import (
     Case,
     CaseNote,
@@ -23,7 +22,7 @@ from cases.models import (
 )
 from cases.services import identity
 from partners.models import Organisation
-from referrals.models import Referral
+from traffick_cm import codebooks as v
 from traffick_cm.fields import ChoiceListField
 
 SORTS = {
@@ -121,7 +120,11 @@ def case_for_view(*, actor: User, pk: int) -> Case:
             "duplicate_flags",
             queryset=DuplicateFlag.objects.select_related("other_case__organisation"),
         ),
-        Prefetch("referrals", queryset=Referral.objects.select_related("to_organisation")),
+        # Referrals belong to the app above cases: reached through the relation.
+        Prefetch(
+            "referrals",
+            queryset=Case.referrals.rel.related_model.objects.select_related("to_organisation"),
+        ),
         "status_changes__changed_by",
     )
     case = get_for_user_or_404(actor, "case", Action.VIEW, qs, pk=pk)

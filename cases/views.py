@@ -27,7 +27,6 @@ from accounts.policy import Action, can, can_on, require
 from accounts.roles import Role
 from cases import forms as case_forms
 from cases import selectors
-from cases import vocabularies as v
 from cases.models import (
     Assessment,
     Case,
@@ -43,6 +42,7 @@ from cases.models import (
 )
 from cases.services import ConflictError, identity, records
 from cases.services import case as case_services
+from traffick_cm import codebooks as v
 from traffick_cm import crypto, uploads
 from traffick_cm.forms import attach_service_errors
 from traffick_cm.pagination import page_of

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
-from cases.vocabularies import Language, ServiceType
 from partners.models import Contact, Organisation, OrganisationType, PathwayStep, Region
 from partners.services import COUNTRY_CHANGE_REFUSED, DIRECTORY_FIELDS, may_change_country
+from traffick_cm.codebooks import Language, ServiceType
 from traffick_cm.forms import ModelForm
 
 
@@ -119,3 +119,10 @@ class RegionChoiceForm(forms.Form):
     not a choice."""
 
     region = forms.ModelChoiceField(queryset=Region.objects.all())
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    """Regions of several countries in one list: the country code tells them apart."""
+
+    def label_from_instance(self, obj: Region) -> str:
+        return f"{obj.name} ({obj.country.code})"

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from cases.vocabularies import Language, ServiceType
+from traffick_cm.codebooks import Language, ServiceType
 from traffick_cm.fields import ChoiceListField
 
 

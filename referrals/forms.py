@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cases.models import Case
-from cases.vocabularies import ServiceType
 from partners.models import Organisation
 from referrals.models import DEFAULT_PACKET, PacketField, ReferralStatus, Urgency
+from traffick_cm.codebooks import ServiceType
 from traffick_cm.forms import DateField
 
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from cases.models import Case
-from cases.vocabularies import ServiceType
 from partners.models import Organisation
+from traffick_cm import codebooks
+from traffick_cm.codebooks import ServiceType
 from traffick_cm.fields import ChoiceListField, EncryptedTextField
 
 User = settings.AUTH_USER_MODEL
@@ -61,6 +62,9 @@ class PacketField(models.TextChoices):
     CITIZENSHIP = "citizenship", _("Citizenship")
     CHILD_FLAGS = "child_flags", _("Child and unaccompanied status")
     MEDICAL_URGENCY = "medical_urgency", _("Urgent medical need")
+
+
+codebooks.register("referrals.PacketField", PacketField)
 
 
 class PacketWithdrawal(models.TextChoices):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,16 +15,23 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.policy import Action, can, get_for_user_or_404, scope, statistics_countries
 from cases.models import Case
-from cases.vocabularies import ServiceType
 from partners.models import Organisation, PathwayStep
 from referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
-from reports import periods, suppression
-from reports.periods import Period
-from reports.statistics import sent_between
+from traffick_cm import periods, suppression
+from traffick_cm.codebooks import ServiceType
+from traffick_cm.periods import Period
 
 S = ReferralStatus
 ANSWERED = [S.ACCEPTED, S.DECLINED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED_NO_SERVICE]
 ACCEPTED = [S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED_NO_SERVICE]
+
+
+def sent_between(start: date, end: date) -> dict[str, Any]:
+    """Referrals sent from the start to the end day included, as a range the index serves."""
+    zone = timezone.get_current_timezone()
+    first = datetime.combine(start, time.min, tzinfo=zone)
+    after = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    return {"sent_at__gte": first, "sent_at__lt": after}
 
 
 def outgoing(
@@ -197,7 +204,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 # Released outside the case team: the same tables, over a calendar period, each a group of
-# reports/suppression.py, rolled up from months like every other figure about victims.
+# traffick_cm/suppression.py, rolled up from months like every other figure about victims.
 
 OTHER = "other"
 

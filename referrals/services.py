@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from accounts.audit import log_action
 from accounts.models import User
 from accounts.roles import Role
-from cases import vocabularies as v
 from cases.models import Case, ServiceDelivery
 from cases.selectors import has_current_consent
 from partners.models import Organisation
@@ -31,6 +30,7 @@ from referrals.models import (
     ReferralStatus,
     Urgency,
 )
+from traffick_cm import codebooks as v
 
 S = ReferralStatus
 MIN_JUSTIFICATION = 20
@@ -409,6 +409,11 @@ def referral_packets_withdraw(*, actor: User | None, case: Case) -> list[Referra
             if referral.to_organisation_id:
                 _notify(referral, "consent_withdrawn")
         return referrals
+
+
+def packets_withdraw_on_consent_end(sender, *, case: Case, actor: User | None, **kwargs) -> list:
+    """Receiver of cases.signals.consent_ended (connected in referrals/apps.py)."""
+    return referral_packets_withdraw(actor=actor, case=case)
 
 
 def _notify_referrer(referral: Referral, what: str) -> None:

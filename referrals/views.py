@@ -10,13 +10,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.policy import Action, require
 from cases import selectors as case_selectors
-from cases.vocabularies import ServiceType
 from referrals import forms as referral_forms
 from referrals import selectors, services
 from referrals.models import CLOSED_STATUSES, ReferralStatus
-from reports import periods, suppression
-from reports.forms import PeriodForm
-from traffick_cm.forms import attach_service_errors
+from traffick_cm import periods, suppression
+from traffick_cm.codebooks import ServiceType
+from traffick_cm.forms import PeriodForm, attach_service_errors
 from traffick_cm.pagination import page_of
 
 

@@ -14,9 +14,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports import indicators, periods, statistics, suppression
-from reports.models import ActionPlan, Project, ReportKind
+from programmes.models import Project
+from reports import indicators, statistics
+from reports.models import ActionPlan, ReportKind
 from reports.statistics import Scope
+from traffick_cm import periods, suppression
 
 FORMATS = ("json", "xlsx", "pdf")
 

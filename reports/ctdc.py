@@ -31,8 +31,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts.audit import log_action
-from cases import vocabularies as cv
 from cases.models import Case, TraffickingEvent
+from traffick_cm import codebooks as cv
 from traffick_cm.tables import csv_writer
 
 # CTDC's threshold; a smaller k is refused on the server (form, command, this module).

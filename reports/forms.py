@@ -1,79 +1,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from reports import periods
+from partners.forms import RegionChoiceField
+from programmes.models import Project
 from reports.ctdc import MIN_K
-from reports.models import Donor, Project
-from reports.periods import Period
-from traffick_cm.forms import DateInput, RegionChoiceField
+from traffick_cm import periods
+from traffick_cm.forms import DateInput, PeriodField
 
 
 def countries_list() -> list[tuple[str, str]]:
     return list(countries)
-
-
-class DonorForm(forms.ModelForm):
-    class Meta:
-        model = Donor
-        fields = ["name", "acronym", "country"]
-
-
-class ProjectForm(forms.ModelForm):
-    class Meta:
-        model = Project
-        fields = ["code", "title", "donor", "countries", "organisations", "start_date", "end_date"]
-        widgets = {
-            "start_date": DateInput(),
-            "end_date": DateInput(),
-            "organisations": forms.SelectMultiple(attrs={"size": 8}),
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The end date comes before the start date."))
-        return cleaned
-
-
-class ProjectFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    donor = forms.ModelChoiceField(
-        label=_("Donor"), required=False, queryset=Donor.objects.all(), empty_label=_("All donors")
-    )
-    current = forms.BooleanField(label=_("Running today"), required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("All countries")), *countries]
-
-
-class PeriodField(forms.ChoiceField):
-    """A calendar month, quarter or year that has ended (reports/periods.py): the only
-    periods over which figures about victims leave the case team."""
-
-    def __init__(self, *, today: date, first_year: int | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("label", _("Period"))
-        super().__init__(choices=periods.choices(today, first_year=first_year), **kwargs)
-
-    def clean(self, value: Any) -> Period | None:
-        key = super().clean(value)
-        return periods.parse(key) if key else None
-
-
-class PeriodForm(forms.Form):
-    """Choose the calendar period of a page of statistics."""
-
-    def __init__(self, *args, today: date, first_year: int | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["period"] = PeriodField(today=today, first_year=first_year, required=False)
 
 
 class ReportRequestForm(forms.Form):

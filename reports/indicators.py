@@ -21,7 +21,8 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from referrals.models import ReferralStatus
-from reports import periods, statistics, suppression
+from referrals.selectors import sent_between
+from reports import statistics
 from reports.models import (
     ActionPoint,
     ActionPointStatus,
@@ -30,7 +31,8 @@ from reports.models import (
     IndicatorTarget,
     IndicatorValue,
 )
-from reports.statistics import Scope, sent_between
+from reports.statistics import Scope
+from traffick_cm import periods, suppression
 from traffick_cm.fields import ChoiceListField
 
 VICTIM_COMPUTATIONS = frozenset(
@@ -220,7 +222,7 @@ def released_victim_values(
     indicators: list[Indicator], start: date, end: date, *, k: int, country: str = ""
 ) -> dict[int, int | str]:
     """The victim figures among the indicators, as released outside the case team over the
-    calendar units the window is made of (reports/periods.py `decompose`): the same figures
+    calendar units the window is made of (traffick_cm/periods.py `decompose`): the same figures
     the dashboard and the reports show for those units, and hidden when any of them is, so
     that a window "to date" can never be subtracted from another to give a month."""
     parts = periods.decompose(start, end)

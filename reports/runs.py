@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.models import User
-from reports import builders, periods
+from reports import builders
 from reports.models import ReportFile, ReportRun
+from traffick_cm import periods
 
 MAX_ATTEMPTS = 5
 
@@ -164,7 +165,8 @@ def scheduled_parameters(kind: str, today: date) -> list[dict[str, Any]]:
     """What a scheduled run covers: running projects (donor), current plans (NAP), and the
     countries with cases or sessions (operational)."""
     from cases.models import Case
-    from reports.models import ActionPlan, Project
+    from programmes.models import Project
+    from reports.models import ActionPlan
     from trainings.models import TrainingSession
 
     if kind == "donor":

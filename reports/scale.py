@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 
 from django.db import connection
 
-from cases import vocabularies as cv
+from traffick_cm import codebooks as cv
 from traffick_cm import crypto
 
 FEMALE = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics as stats
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -27,16 +27,16 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils import timezone
 
-from cases import vocabularies as cv
 from cases.models import Case, ServiceDelivery
+from programmes.models import Project
 from referrals.models import Referral, ReferralStatus
-from reports import periods, suppression
-from reports.models import Project
-from reports.periods import Period, Unit
-from reports.suppression import Layout
+from referrals.selectors import sent_between
+from traffick_cm import codebooks as cv
+from traffick_cm import periods, suppression
 from traffick_cm.fields import ChoiceListField
+from traffick_cm.periods import Period, Unit
+from traffick_cm.suppression import Layout
 from trainings import vocabularies as tv
 from trainings.models import TrainingSession
 
@@ -104,14 +104,6 @@ class Scope:
         return qs
 
 
-def sent_between(start: date, end: date) -> dict[str, Any]:
-    """Referrals sent from the start to the end day included, as a range the index serves."""
-    zone = timezone.get_current_timezone()
-    first = datetime.combine(start, time.min, tzinfo=zone)
-    after = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
-    return {"sent_at__gte": first, "sent_at__lt": after}
-
-
 def _sum(field: str, **filters: Any):
     return Coalesce(Sum(field, filter=Q(**filters) if filters else None), 0)
 
@@ -141,7 +133,7 @@ def trainings(scope: Scope, start: date, end: date) -> dict[str, Any]:
     }
 
 
-# Victim figures: monthly counts, released per calendar period (reports/suppression.py).
+# Victim figures: monthly counts, released per calendar period (traffick_cm/suppression.py).
 
 OTHER = "other"
 UNKNOWN = "unknown"

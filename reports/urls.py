@@ -5,13 +5,6 @@ from reports import views
 app_name = "reports"
 
 urlpatterns = [
-    path("projects/", views.project_list, name="project_list"),
-    path("projects/new/", views.project_create, name="project_create"),
-    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
-    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
-    path("donors/", views.donor_list, name="donor_list"),
-    path("donors/new/", views.donor_create, name="donor_create"),
-    path("donors/<int:pk>/edit/", views.donor_edit, name="donor_edit"),
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("action-points/<int:pk>/progress/", views.progress_add, name="progress_add"),

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
@@ -22,29 +23,22 @@ from reports import (
     builders,
     ctdc,
     indicators,
-    periods,
     plans,
     runs,
     selectors,
-    services,
     statistics,
-    suppression,
 )
 from reports.forms import (
     CtdcReleaseForm,
     DashboardFilterForm,
-    DonorForm,
     IndicatorValueForm,
     ProgressForm,
-    ProjectFilterForm,
-    ProjectForm,
     ReportRequestForm,
 )
 from reports.models import (
     ActionPlan,
     ActionPoint,
     CtdcRelease,
-    Donor,
     Indicator,
     ProgressUpdate,
     Project,
@@ -52,37 +46,8 @@ from reports.models import (
     ReportRun,
 )
 from reports.statistics import Scope
-from traffick_cm import uploads
+from traffick_cm import periods, suppression, uploads
 from traffick_cm.forms import attach_service_errors
-
-
-def _get_project_for_user(request: HttpRequest, pk: int, action: Action) -> Project:
-    return get_for_user_or_404(
-        request.user, "project", action, Project.objects.select_related("donor"), pk=pk
-    )
-
-
-@require("project", Action.LIST)
-def project_list(request: HttpRequest) -> HttpResponse:
-    filters = ProjectFilterForm(request.GET or None)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
-    qs = selectors.project_list(
-        actor=request.user,
-        q=criteria.get("q", "").strip(),
-        country=criteria.get("country", ""),
-        donor=criteria.get("donor"),
-        running_on=timezone.localdate() if criteria.get("current") else None,
-    )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "reports/project_list.html",
-        {
-            "page": page,
-            "filters": filters,
-            "can_create": can(request.user, "project", Action.CREATE),
-        },
-    )
 
 
 def _to_date(start, end) -> tuple | None:
@@ -90,9 +55,9 @@ def _to_date(start, end) -> tuple | None:
     return periods.to_date_window(start, end, today=timezone.localdate())
 
 
-@require("project", Action.VIEW)
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _get_project_for_user(request, pk, Action.VIEW)
+def project_figures(sender, *, request: HttpRequest, project: Project, **kwargs) -> str:
+    """The project page's logframe and figures (a section of programmes' project page,
+    connected in reports/apps.py)."""
     countries = statistics_countries(request.user, "project")
     if countries is not None and len(countries) != 1:
         raise Http404  # no country's figures to show
@@ -107,84 +72,17 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             project.indicators.all(), *window, k=suppression.threshold(), country=country
         )
         trainings = statistics.trainings(Scope(project=project, country=country), *window)
-    return render(
-        request,
-        "reports/project_detail.html",
+    return render_to_string(
+        "reports/_project_figures.html",
         {
-            "project": project,
-            "organisations": project.organisations.all(),
-            "can_change": can_on(request.user, "project", Action.CHANGE, project),
             "indicator_rows": rows,
             "trainings": trainings,
             "window": window,
             "country": country,
             "country_name": Country(country).name if country else "",
         },
+        request=request,
     )
-
-
-@require("project", Action.CREATE)
-def project_create(request: HttpRequest) -> HttpResponse:
-    form = ProjectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        organisations = data.pop("organisations")
-        if not request.user.is_superuser and request.user.organisation not in organisations:
-            # The creator's organisation implements what it registers, so it can edit it.
-            organisations = [*organisations, request.user.organisation]
-        project = services.project_create(actor=request.user, organisations=organisations, **data)
-        messages.success(request, _("Project created."))
-        return redirect("reports:project_detail", pk=project.pk)
-    return render(request, "reports/project_form.html", {"form": form})
-
-
-@require("project", Action.CHANGE)
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _get_project_for_user(request, pk, Action.CHANGE)
-    form = ProjectForm(request.POST or None, instance=project)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        organisations = data.pop("organisations")
-        services.project_update(
-            actor=request.user, project=project, organisations=organisations, **data
-        )
-        messages.success(request, _("Changes saved."))
-        return redirect("reports:project_detail", pk=project.pk)
-    return render(request, "reports/project_form.html", {"form": form, "project": project})
-
-
-@require("donor", Action.LIST)
-def donor_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "reports/donor_list.html",
-        {
-            "donors": selectors.donor_list(actor=request.user),
-            "can_create": can(request.user, "donor", Action.CREATE),
-            "can_change": can(request.user, "donor", Action.CHANGE),
-        },
-    )
-
-
-@require("donor", Action.CREATE)
-def donor_create(request: HttpRequest) -> HttpResponse:
-    form = DonorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.donor_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Donor created."))
-        return redirect("reports:donor_list")
-    return render(request, "reports/donor_form.html", {"form": form})
-
-
-@require("donor", Action.CHANGE)
-def donor_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    donor = get_for_user_or_404(request.user, "donor", Action.CHANGE, Donor.objects.all(), pk=pk)
-    form = DonorForm(request.POST or None, instance=donor)
-    if request.method == "POST" and form.is_valid():
-        services.donor_update(actor=request.user, donor=donor, **form.cleaned_data)
-        messages.success(request, _("Changes saved."))
-        return redirect("reports:donor_list")
-    return render(request, "reports/donor_form.html", {"form": form, "donor": donor})
 
 
 @require("action_plan", Action.LIST)
@@ -301,7 +199,7 @@ def indicator_value(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Value saved."))
             if indicator.plan_id:
                 return redirect("reports:plan_detail", pk=indicator.plan_id)
-            return redirect("reports:project_detail", pk=indicator.project_id)
+            return redirect("programmes:project_detail", pk=indicator.project_id)
     return render(
         request, "reports/indicator_value_form.html", {"form": form, "indicator": indicator}
     )

@@ -9,7 +9,7 @@ from accounts import services as account_services
 from accounts.models import User
 from accounts.roles import Role
 from partners.models import Organisation, OrganisationType, Region
-from reports.models import Donor, Project
+from programmes.models import Donor, Project
 
 PASSWORD = "correct-horse-battery-staple"
 _seq = itertools.count(1)

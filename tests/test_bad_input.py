@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path, reverse
 
-from accounts import views as account_views
 from accounts.models import User
 from accounts.roles import Role
+from home import views as home_views
 from tests import factories
 from traffick_cm.urls import urlpatterns as project_urlpatterns
 
@@ -138,7 +138,7 @@ def test_server_error_page_does_not_leak_the_error(monkeypatch, users):
     def broken(**kwargs):
         raise RuntimeError(LEAK)
 
-    monkeypatch.setattr(account_views.selectors, "current_projects", broken)
+    monkeypatch.setattr(home_views.programme_selectors, "current_projects", broken)
     client = Client(raise_request_exception=False, headers={"accept-language": "en"})
     client.force_login(users[Role.CASEWORKER])
 
@@ -164,9 +164,9 @@ def _authenticated_urls(ctx) -> list[str]:
         reverse("accounts:password_change"),
         reverse("partners:organisation_list"),
         reverse("partners:organisation_detail", kwargs={"pk": ctx["org"].pk}),
-        reverse("reports:project_list"),
-        reverse("reports:project_detail", kwargs={"pk": ctx["project"].pk}),
-        reverse("reports:donor_list"),
+        reverse("programmes:project_list"),
+        reverse("programmes:project_detail", kwargs={"pk": ctx["project"].pk}),
+        reverse("programmes:donor_list"),
         "/no-such-page/",
     ]
 
@@ -187,7 +187,7 @@ def test_every_page_seen_signed_in_is_marked_no_store(client, ctx):
 def test_refusals_and_redirects_seen_signed_in_are_marked_no_store(client, users):
     client.force_login(users[Role.PARTNER])
 
-    refused = client.get(reverse("reports:project_list"))
+    refused = client.get(reverse("programmes:project_list"))
     redirected = client.get(reverse("accounts:login"))
 
     assert refused.status_code == 403

@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from accounts.models import User, UserRole
 from accounts.roles import Role
 from partners.models import Organisation, OrganisationType
-from reports.models import Donor, Project
+from programmes.models import Donor, Project
 from tests import factories
 
 DEMO_PASSWORD = "traffick-demo"

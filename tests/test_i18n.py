@@ -100,7 +100,7 @@ def test_project_dates_and_countries_are_shown_in_the_users_language(
     client = Client(headers={"accept-language": language})
     client.force_login(users[Role.PROGRAMME])
 
-    response = client.get(reverse("reports:project_detail", kwargs={"pk": guinea_project.pk}))
+    response = client.get(reverse("programmes:project_detail", kwargs={"pk": guinea_project.pk}))
 
     content = response.content.decode()
     assert start in content

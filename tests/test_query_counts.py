@@ -33,14 +33,12 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import User, UserSession
 from accounts.roles import Role
-from cases import vocabularies as cv
 from cases.models import Case, DuplicateFlag
 from cases.services import case as case_services
 from cases.services import records
 from partners.models import Contact, Organisation, PathwayStep
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralEvent
-from reports import periods
 from reports import plans as plan_services
 from reports.models import (
     ActionPlan,
@@ -54,6 +52,8 @@ from reports.models import (
 )
 from tests import factories, test_url_access
 from tests.test_url_access import TABLE
+from traffick_cm import codebooks as cv
+from traffick_cm import periods
 from trainings import services as training_services
 
 # The fixture that builds one of everything, shared with the role x URL table.
@@ -740,22 +740,28 @@ PAGES = [
         "pathway_list", "partners:pathway_list", S, _to("partners:pathway_list"), (more_pathways,)
     ),
     # Projects and donors
-    Page("project_list", "reports:project_list", M, _to("reports:project_list"), (more_projects,)),
+    Page(
+        "project_list",
+        "programmes:project_list",
+        M,
+        _to("programmes:project_list"),
+        (more_projects,),
+    ),
     Page(
         "project_detail",
-        "reports:project_detail",
+        "programmes:project_detail",
         M,
-        _to("reports:project_detail", "project"),
+        _to("programmes:project_detail", "project"),
         (more_on_project,),
     ),
     Page(
         "project_detail_indicators",
-        "reports:project_detail",
+        "programmes:project_detail",
         PR,
-        _to("reports:project_detail", "project"),
+        _to("programmes:project_detail", "project"),
         (more_project_indicators,),
     ),
-    Page("donor_list", "reports:donor_list", M, _to("reports:donor_list"), (more_donors,)),
+    Page("donor_list", "programmes:donor_list", M, _to("programmes:donor_list"), (more_donors,)),
     # Users
     Page(
         "user_list",

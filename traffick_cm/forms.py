@@ -1,4 +1,4 @@
-"""Form pieces every app uses: bounded dates and ids, the region choice, and attaching a
+"""Form pieces every app uses: bounded dates and ids, calendar periods, and attaching a
 service's ValidationError to the form that called it."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Region
+from traffick_cm import periods
+from traffick_cm.periods import Period
 
 # Every date the app takes lies in these years: a date such as 9999-12-31 passes Python's
 # parser but overflows the first time a day is added to it (a 500), and no birth,
@@ -107,13 +108,6 @@ class IdListField(forms.TypedMultipleChoiceField):
         return True  # any id in range; the access policy decides which records it reaches
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    """Regions of several countries in one list: the country code tells them apart."""
-
-    def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.name} ({obj.country.code})"
-
-
 def attach_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """A service refused the data: show its messages on the fields they name, else on top."""
     if hasattr(error, "error_dict"):
@@ -121,3 +115,24 @@ def attach_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class PeriodField(forms.ChoiceField):
+    """A calendar month, quarter or year that has ended (traffick_cm/periods.py): the only
+    periods over which figures about victims leave the case team."""
+
+    def __init__(self, *, today: date, first_year: int | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Period"))
+        super().__init__(choices=periods.choices(today, first_year=first_year), **kwargs)
+
+    def clean(self, value: Any) -> Period | None:
+        key = super().clean(value)
+        return periods.parse(key) if key else None
+
+
+class PeriodForm(forms.Form):
+    """Choose the calendar period of a page of statistics."""
+
+    def __init__(self, *args, today: date, first_year: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"] = PeriodField(today=today, first_year=first_year, required=False)

@@ -124,12 +124,17 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # The project's apps, in their layers (README, Architecture): each imports only those
+    # listed before it. The core (codebooks, fields, storage, the labels template filter).
+    "traffick_cm",
     "accounts",
     "partners",
-    "reports",
+    "programmes",
     "cases",
     "referrals",
     "trainings",
+    "reports",
+    "home",
 ]
 
 MIDDLEWARE = [

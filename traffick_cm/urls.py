@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from accounts import views as account_views
+from home import views as home_views
 from traffick_cm.health import healthz
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("partners/", include("partners.urls")),
     path("trainings/", include("trainings.urls")),
+    path("reports/", include("programmes.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

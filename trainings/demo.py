@@ -9,7 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from partners.models import Organisation, Region
-from reports.models import Project
+from programmes.models import Project
 from trainings.models import TrainingSession
 from trainings.services import session_record
 

@@ -8,9 +8,10 @@ from django_countries import countries
 
 from accounts.models import User
 from accounts.policy import Action, can
+from partners.forms import RegionChoiceField
 from partners.models import Organisation, Region
-from reports.models import Project
-from traffick_cm.forms import DateField, DateInput, ModelForm, RegionChoiceField
+from programmes.models import Project
+from traffick_cm.forms import DateField, DateInput, ModelForm
 from trainings import selectors
 from trainings import vocabularies as v
 from trainings.models import Participant, TrainingSession

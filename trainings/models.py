@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from partners.models import Organisation, Region
-from reports.models import Project
+from programmes.models import Project
 from traffick_cm.fields import ChoiceListField, EncryptedTextField
 from trainings import vocabularies as v
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.policy import Action, get_for_user_or_404, scope
 from partners.models import Organisation
 from partners.selectors import organisation_choices
-from reports.models import Project
+from programmes.models import Project
 from traffick_cm.fields import ChoiceListField
 from trainings import vocabularies as v
 from trainings.models import TrainingSession

@@ -28,7 +28,7 @@ from accounts.audit import log_action
 from accounts.models import User
 from accounts.policy import Action, can, can_on
 from partners.models import Organisation, OrganisationType, Region
-from reports.models import Donor, Project
+from programmes.models import Donor, Project
 from traffick_cm import tables
 from traffick_cm.forms import EARLIEST, LATEST
 from traffick_cm.tables import read_table

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from traffick_cm import codebooks
+
 
 class SessionType(models.TextChoices):
     TRAINING = "training", _("Training")
@@ -67,3 +69,7 @@ class AttachmentKind(models.TextChoices):
     AGENDA = "agenda", _("Agenda")
     REPORT = "report", _("Report")
     OTHER = "other", _("Other")
+
+
+for _vocabulary in (Audience, Topic, SessionType, ParticipantSex, AttachmentKind):
+    codebooks.register(f"trainings.{_vocabulary.__name__}", _vocabulary)

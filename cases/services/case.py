@@ -16,7 +16,6 @@ from accounts import submissions
 from accounts.audit import log_action
 from accounts.models import User
 from accounts.roles import Role
-from cases import vocabularies as v
 from cases.models import (
     Case,
     CaseNumberSequence,
@@ -28,6 +27,7 @@ from cases.models import (
 )
 from cases.services import ConflictError, identity
 from partners.models import Organisation
+from traffick_cm import codebooks as v
 
 # Fields a caseworker edits on the case and on the person. Personal values are masked
 # in audit entries.

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import log_action
 from accounts.models import User
-from cases import vocabularies as v
 from cases.models import (
     Assessment,
     Case,
@@ -30,7 +29,9 @@ from cases.models import (
     SupportPlan,
     TraffickingEvent,
 )
+from cases.signals import consent_ended
 from cases.uploads import sniff_document
+from traffick_cm import codebooks as v
 
 
 def _touch(case: Case) -> None:
@@ -87,11 +88,15 @@ def _end_sharing_if_consent_ended(consent: Consent, *, actor: User) -> dict[str,
     The referrals affected are kept on the consent (for the confirmation) and returned
     for the audit entry."""
     from cases.selectors import has_current_consent
-    from referrals.services import referral_packets_withdraw
 
     if consent.scope not in SHARING_SCOPES or has_current_consent(consent.case, consent.scope):
         return {}
-    referrals = referral_packets_withdraw(actor=actor, case=consent.case)
+    # The apps above cases end what the consent allowed (referrals/: the shared packets).
+    referrals = [
+        record
+        for _receiver, changed in consent_ended.send(sender=Consent, case=consent.case, actor=actor)
+        for record in changed
+    ]
     consent.referrals_withdrawn = tuple(referrals)
     return {"referrals_withdrawn": [r.pk for r in referrals]}
 

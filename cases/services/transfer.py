@@ -27,11 +27,11 @@ from django_countries import countries
 from accounts.audit import log_action
 from accounts.models import User
 from accounts.policy import Action, can
-from cases import vocabularies as v
 from cases.models import Case
 from cases.services.case import _case_create
 from partners.models import Organisation, Region
 from partners.selectors import organisation_choices
+from traffick_cm import codebooks as v
 from traffick_cm import tables
 from traffick_cm.forms import EARLIEST
 from traffick_cm.tables import read_table

@@ -19,11 +19,11 @@ from playwright.sync_api import Locator, Page, expect
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
-from cases import vocabularies as v
 from cases.forms import CaseRegisterForm
 from cases.models import Case, CaseNote, ClosureRequest, Consent, Person
 from cases.services import case as case_services
 from partners.models import Region
+from traffick_cm import codebooks as v
 
 pytestmark = [
     pytest.mark.browser,

@@ -20,7 +20,6 @@ from playwright.sync_api import Locator, Page, expect
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
-from cases import vocabularies as v
 from cases.models import Case, ServiceDelivery
 from cases.services import records
 from partners.models import Organisation, PathwayStep, Region
@@ -28,6 +27,7 @@ from referrals import services as referral_services
 from referrals.forms import ReferralForm
 from referrals.models import DEFAULT_PACKET, PacketField, Referral, ReferralStatus
 from tests import factories
+from traffick_cm import codebooks as v
 
 pytestmark = [
     pytest.mark.browser,

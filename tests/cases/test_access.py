@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases import vocabularies as v
 from cases.forms import is_case_number
 from cases.models import CaseNote
 from cases.services import case as case_services
 from cases.services import records
 from tests import factories
+from traffick_cm import codebooks as v
 
 
 def _listed(response) -> set[str]:

@@ -16,10 +16,10 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
-from cases import vocabularies as v
 from cases.models import Case, Consent, Person
 from cases.services.transfer import EXPORT_COLUMNS
 from tests import factories
+from traffick_cm import codebooks as v
 
 from .conftest import GOOD_ROWS, HTCDS_HEADER, english_client, htcds_csv
 

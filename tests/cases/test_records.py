@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from cases import vocabularies as v
 from cases.models import (
     Assessment,
     Case,
@@ -28,6 +27,7 @@ from cases.models import (
 from cases.selectors import consent_state
 from cases.services import records
 from tests import factories
+from traffick_cm import codebooks as v
 
 from .conftest import register_data
 

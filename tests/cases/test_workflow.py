@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from cases import vocabularies as v
 from cases.models import CaseNote, ClosureRequest, StatusChange
 from cases.services import case as case_services
 from cases.services import records
+from traffick_cm import codebooks as v
 
 S = v.CaseStatus
 

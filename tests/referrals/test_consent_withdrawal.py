@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from cases import vocabularies as v
 from cases.models import Consent
 from cases.services import case as case_services
 from cases.services import records
 from referrals import services
 from referrals.models import PacketWithdrawal, Referral, ReferralStatus
 from tests import factories
+from traffick_cm import codebooks as v
 
 from .conftest import consent_to_referral, draft, english_client, messages_of, send
 

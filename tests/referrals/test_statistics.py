@@ -20,8 +20,8 @@ from partners.models import Organisation, OrganisationType, Region
 from referrals import services
 from referrals.models import Referral
 from referrals.selectors import partner_statistics
-from reports import periods
 from tests import factories
+from traffick_cm import periods
 
 from .conftest import consent_to_referral, draft, english_client, send
 

@@ -23,11 +23,11 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
-from cases import vocabularies as cv
 from cases.models import Case, TraffickingEvent
 from reports import ctdc
 from reports.models import CtdcRelease
 from tests import factories
+from traffick_cm import codebooks as cv
 
 K = 11
 YEAR = 2025

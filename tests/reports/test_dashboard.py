@@ -20,10 +20,10 @@ from django.utils import timezone
 from accounts.policy import statistics_countries
 from accounts.roles import Role
 from cases.models import Case
-from reports import periods
 from reports.models import ActionPlan, Computation, Indicator
-from reports.periods import Period, Unit
 from tests import factories
+from traffick_cm import periods
+from traffick_cm.periods import Period, Unit
 
 _people = itertools.count(1)
 YEAR = Period(2025, Unit.YEAR)
@@ -188,8 +188,8 @@ def test_a_ministry_focal_point_sees_a_projects_figures_in_its_country_only(
     mne = Client(headers={"accept-language": "en"})
     mne.force_login(factories.user(Role.MNE, organisation=org))
 
-    ministry_rows = client.get(reverse("reports:project_detail", args=[project.pk])).context
-    mne_rows = mne.get(reverse("reports:project_detail", args=[project.pk])).context
+    ministry_rows = client.get(reverse("programmes:project_detail", args=[project.pk])).context
+    mne_rows = mne.get(reverse("programmes:project_detail", args=[project.pk])).context
 
     assert ministry_rows["indicator_rows"][0]["value"] == 6
     assert ministry_rows["country"] == "CF"

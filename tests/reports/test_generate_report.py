@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
-from cases import vocabularies as cv
 from cases.models import ServiceDelivery
 from referrals.models import Referral, ReferralStatus
 from reports.models import (
@@ -31,6 +30,7 @@ from reports.models import (
     ProgressUpdate,
 )
 from tests import factories
+from traffick_cm import codebooks as cv
 from trainings import services as training_services
 
 FROM, TO = date(2026, 1, 1), date(2026, 3, 31)

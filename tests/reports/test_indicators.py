@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
-from cases import vocabularies as cv
 from cases.models import ServiceDelivery
 from referrals.models import Referral, ReferralStatus
 from reports import indicators, plans
@@ -30,6 +29,7 @@ from reports.models import (
     Pillar,
 )
 from tests import factories
+from traffick_cm import codebooks as cv
 from trainings import services as training_services
 
 H1 = (date(2026, 1, 1), date(2026, 6, 30))

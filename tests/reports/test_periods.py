@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from reports import periods
-from reports.periods import Period, Unit
+from traffick_cm import periods
+from traffick_cm.periods import Period, Unit
 
 TODAY = date(2026, 11, 30)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
-from reports.models import Project
+from programmes.models import Project
 from tests import factories
 
 
@@ -79,7 +79,7 @@ def portfolio(org, other_org, donors, today):
 
 
 def _listed(client, **params) -> set[str]:
-    response = client.get(reverse("reports:project_list"), params)
+    response = client.get(reverse("programmes:project_list"), params)
     assert response.status_code == 200
     return {p.code for p in response.context["page"].object_list}
 
@@ -147,7 +147,7 @@ def test_running_today_filter_leaves_out_finished_projects(client_for, users, po
 
 
 def test_partner_focal_point_cannot_list_projects(client_for, users, portfolio):
-    response = client_for(users[Role.PARTNER]).get(reverse("reports:project_list"))
+    response = client_for(users[Role.PARTNER]).get(reverse("programmes:project_list"))
 
     assert response.status_code == 403
 
@@ -156,7 +156,7 @@ def test_detail_shows_donor_countries_and_implementers(client_for, users, portfo
     project = portfolio["guinea"]
 
     response = client_for(users[Role.CASEWORKER]).get(
-        reverse("reports:project_detail", kwargs={"pk": project.pk})
+        reverse("programmes:project_detail", kwargs={"pk": project.pk})
     )
 
     content = response.content.decode()
@@ -173,23 +173,23 @@ def test_detail_shows_donor_countries_and_implementers(client_for, users, portfo
 
 
 def test_mne_officer_creates_a_project(mne_client, donors):
-    response = mne_client.post(reverse("reports:project_create"), _form(donors["tip"]))
+    response = mne_client.post(reverse("programmes:project_create"), _form(donors["tip"]))
 
     created = Project.objects.get(code="CF-CAN-2026")
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:project_detail", kwargs={"pk": created.pk})
+    assert response["Location"] == reverse("programmes:project_detail", kwargs={"pk": created.pk})
     assert created.donor == donors["tip"]
     assert created.start_date == date(2026, 1, 1)
     assert created.end_date == date(2027, 12, 31)
 
 
 def test_project_creation_is_audited(mne_client, mne, donors):
-    mne_client.post(reverse("reports:project_create"), _form(donors["tip"]))
+    mne_client.post(reverse("programmes:project_create"), _form(donors["tip"]))
 
     created = Project.objects.get(code="CF-CAN-2026")
     entry = AuditEntry.objects.get(action="reports.project.created", target_id=str(created.pk))
     assert entry.actor == mne
-    assert entry.target_type == "reports.project"
+    assert entry.target_type == "programmes.project"
     assert entry.data["code"] == "CF-CAN-2026"
     assert entry.data["start_date"] == "2026-01-01"
     assert entry.data["end_date"] == "2027-12-31"
@@ -200,7 +200,7 @@ def test_project_created_by_a_non_superuser_lists_their_organisation_as_implemen
     mne_client, org, other_org, donors
 ):
     mne_client.post(
-        reverse("reports:project_create"),
+        reverse("programmes:project_create"),
         _form(donors["tip"], organisations=[other_org.pk]),
     )
 
@@ -212,7 +212,7 @@ def test_project_created_by_a_superuser_lists_only_the_chosen_implementers(
     client_for, other_org, donors
 ):
     client_for(factories.superuser()).post(
-        reverse("reports:project_create"),
+        reverse("programmes:project_create"),
         _form(donors["tip"], organisations=[other_org.pk]),
     )
 
@@ -221,7 +221,7 @@ def test_project_created_by_a_superuser_lists_only_the_chosen_implementers(
 
 def test_project_ending_before_it_starts_is_refused_and_nothing_is_saved(mne_client, donors):
     response = mne_client.post(
-        reverse("reports:project_create"),
+        reverse("programmes:project_create"),
         _form(donors["tip"], start_date="2026-06-01", end_date="2026-05-31"),
     )
 
@@ -235,7 +235,9 @@ def test_project_ending_before_it_starts_is_refused_and_nothing_is_saved(mne_cli
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR, Role.PROGRAMME, Role.MINISTRY])
 def test_only_mne_officers_and_admins_create_projects(client_for, users, donors, role):
-    response = client_for(users[role]).post(reverse("reports:project_create"), _form(donors["tip"]))
+    response = client_for(users[role]).post(
+        reverse("programmes:project_create"), _form(donors["tip"])
+    )
 
     assert response.status_code == 403
     assert not Project.objects.filter(code="CF-CAN-2026").exists()
@@ -251,7 +253,7 @@ def test_mne_officer_edits_a_project_of_their_organisation_and_the_changes_are_a
     new_end = today + timedelta(days=400)
 
     response = mne_client.post(
-        reverse("reports:project_edit", kwargs={"pk": project.pk}),
+        reverse("programmes:project_edit", kwargs={"pk": project.pk}),
         _edit_form(project, title="Protection of victims in Bangui and Bimbo", end_date=new_end),
     )
 
@@ -277,7 +279,7 @@ def test_mne_officer_cannot_edit_a_project_their_organisation_does_not_implement
     mne_client, portfolio
 ):
     project = portfolio["guinea"]
-    url = reverse("reports:project_edit", kwargs={"pk": project.pk})
+    url = reverse("programmes:project_edit", kwargs={"pk": project.pk})
 
     assert mne_client.get(url).status_code == 404
     assert mne_client.post(url, _edit_form(project, title="Changed")).status_code == 404
@@ -286,8 +288,12 @@ def test_mne_officer_cannot_edit_a_project_their_organisation_does_not_implement
 
 
 def test_mne_officer_is_offered_to_edit_only_projects_of_their_organisation(mne_client, portfolio):
-    own = mne_client.get(reverse("reports:project_detail", kwargs={"pk": portfolio["running"].pk}))
-    other = mne_client.get(reverse("reports:project_detail", kwargs={"pk": portfolio["guinea"].pk}))
+    own = mne_client.get(
+        reverse("programmes:project_detail", kwargs={"pk": portfolio["running"].pk})
+    )
+    other = mne_client.get(
+        reverse("programmes:project_detail", kwargs={"pk": portfolio["guinea"].pk})
+    )
 
     assert own.context["can_change"] is True
     assert other.context["can_change"] is False
@@ -298,7 +304,7 @@ def test_editing_a_project_to_end_before_it_starts_changes_nothing(mne_client, p
     end_before = project.end_date
 
     response = mne_client.post(
-        reverse("reports:project_edit", kwargs={"pk": project.pk}),
+        reverse("programmes:project_edit", kwargs={"pk": project.pk}),
         _edit_form(project, title="Changed", end_date=project.start_date - timedelta(days=1)),
     )
 

@@ -19,13 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases import vocabularies as cv
 from referrals.models import Referral, ReferralStatus
-from reports import statistics, suppression
-from reports.periods import Period, Unit
+from reports import statistics
 from reports.statistics import Scope
-from reports.suppression import Layout
 from tests import factories
+from traffick_cm import codebooks as cv
+from traffick_cm import suppression
+from traffick_cm.periods import Period, Unit
+from traffick_cm.suppression import Layout
 from trainings import services as training_services
 
 K = 5

@@ -27,9 +27,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.roles import Role
-from reports import periods, runs, tasks
+from reports import runs, tasks
 from reports.models import ReportFile, ReportRun
 from tests import factories
+from traffick_cm import periods
 from traffick_cm.celery import app as celery_app
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")

@@ -41,8 +41,8 @@ from cases.models import (
 )
 from cases.services import transfer as case_transfer
 from partners.models import Organisation, Region
+from programmes.models import Donor, Project
 from referrals.models import Referral, ReferralEvent
-from reports.models import Donor, Project
 from tests import factories
 from tests.security.test_headers import record_figures
 from tests.test_url_access import ANON
@@ -346,7 +346,7 @@ SPECS = [
     FormSpec(
         "project_create",
         Role.MNE,
-        lambda ctx: reverse("reports:project_create"),
+        lambda ctx: reverse("programmes:project_create"),
         lambda ctx: {
             "code": "PRJ-FUZZ",
             "title": "Protection project",

@@ -37,12 +37,13 @@ from cases.services import records
 from referrals import services as referral_services
 from referrals import tasks as referral_tasks
 from referrals.models import Referral
-from reports import builders, ctdc, periods, runs
+from reports import builders, ctdc, runs
 from reports import tasks as report_tasks
 from reports.models import ReportFile
 from tests import factories
 from tests.security.test_headers import Visit, crawl, record_figures, sign_in_as
 from tests.test_url_access import ANON, SUPER
+from traffick_cm import periods
 from trainings import transfer as training_transfer
 from trainings.models import TrainingSession
 

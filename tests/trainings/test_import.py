@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from accounts.models import AuditEntry
 from accounts.roles import Role
 from partners.models import Organisation, Region
-from reports.models import Project
+from programmes.models import Project
 from tests import factories
 from trainings import selectors, services, transfer
 from trainings.models import Participant, TrainingSession

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.audit import log_action
-from reports import ctdc, periods
+from reports import ctdc
+from traffick_cm import periods
 
 
 class Command(BaseCommand):

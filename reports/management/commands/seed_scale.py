@@ -24,9 +24,9 @@ from cases.models import (
     StatusChange,
 )
 from partners.models import Organisation, Region
+from programmes.models import Donor, Project
 from referrals.models import Referral, ReferralEvent
 from reports import scale
-from reports.models import Donor, Project
 from trainings.models import TrainingSession
 
 CHUNK = 5_000
@@ -307,7 +307,11 @@ def _chunk(context: Context, start: int, size: int) -> dict[str, int]:
                     destination_country=org_country,
                     status=state,
                     packet_fields=";case_number;first_name;sex;",
-                    packet=pool.packet(first, sex) if sent else "",
+                    # A cancelled referral's packet is erased (issue 11: consent and
+                    # cancellation end sharing); the metadata stays.
+                    packet=pool.packet(first, sex) if sent and state != "cancelled" else "",
+                    packet_withdrawn_at=sent if state == "cancelled" else None,
+                    packet_withdrawn_because="cancelled" if state == "cancelled" else "",
                     consent_override=False,
                     override_justification="",
                     created_by_id=worker,

@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts.audit import log_action
 from accounts.models import User
 from partners.models import Organisation
-from reports.models import Donor, Project
+from programmes.models import Donor, Project
 
 DONOR_FIELDS = ("name", "acronym", "country")
 PROJECT_FIELDS = ("code", "title", "donor", "countries", "start_date", "end_date")

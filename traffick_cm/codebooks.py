@@ -1,5 +1,13 @@
-"""Vocabularies of the case file. Where HTCDS v2.0 has a picklist we use its value names as
-codes (so imports and exports line up with the codebook); labels are translated."""
+"""The codebooks the apps share: the case file's vocabularies (statuses, HTCDS picklists),
+service types and languages. Where HTCDS v2.0 has a picklist we use its value names as codes
+(so imports and exports line up with the codebook); labels are translated.
+
+They sit in the core layer, below every app, because the partner directory, cases,
+referrals, reports and the imports all speak them (README, Architecture). Vocabularies of
+one app only stay in that app (trainings/vocabularies.py).
+
+`VOCABULARIES` names every vocabulary the `labels` template filter can show: these, and
+those an app registers with `register()` (trainings, referrals)."""
 
 from __future__ import annotations
 
@@ -333,3 +341,16 @@ class Language(models.TextChoices):
     LINGALA = "lin", _("Lingala")
     PORTUGUESE = "por", _("Portuguese")
     OTHER = "mis", _("Other")
+
+
+# The vocabularies the `labels` template filter knows, by name: every TextChoices of this
+# module, and those apps register ("trainings.Audience").
+VOCABULARIES: dict[str, type[models.TextChoices]] = {
+    name: value
+    for name, value in dict(globals()).items()
+    if isinstance(value, type) and issubclass(value, models.TextChoices)
+}
+
+
+def register(name: str, vocabulary: type[models.TextChoices]) -> None:
+    VOCABULARIES[name] = vocabulary

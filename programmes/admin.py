@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import Donor, Project
+from programmes.models import Donor, Project
 
 
 @admin.register(Donor)

@@ -6,7 +6,7 @@ windows one day apart give, by subtraction, the exact count of that day; and so 
 whole months ((January-April) minus (January-March) is April), so only the fixed units of
 the calendar are offered, which nest (months in quarters, quarters in years) and never
 overlap otherwise. How the nested units are kept from being subtracted from one another is
-reports/suppression.py's business (`release`).
+traffick_cm/suppression.py's business (`release`).
 
 A figure "to date" (an indicator of a plan or a project) ends at the end of the last complete
 month and is the sum of released calendar units (`decompose`)."""

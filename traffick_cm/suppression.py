@@ -13,7 +13,7 @@ In one table (a group of cells whose total is shown, e.g. victims by sex):
   Where even hiding every cell leaves them pinned (4 and 4 of 8), the total is hidden too.
 
 Across periods (`release`): figures are released over calendar months, quarters and years
-(reports/periods.py), which nest. A year's figure minus its published months would give a
+(traffick_cm/periods.py), which nest. A year's figure minus its published months would give a
 hidden month exactly; so a quarter's (a year's) cell is hidden too unless the months (the
 quarters) hidden for it are, together, protected by the same rule. Every period's figures
 are computed from its months the same way whichever page asks, so a month shows the same
@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 
-from reports.periods import Period, Unit
+from traffick_cm.periods import Period, Unit
 
 
 def threshold() -> int:

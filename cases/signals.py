@@ -1,0 +1,15 @@
+"""Extension points of the case file, for the apps above cases.
+
+`consent_ended` is sent by the consent services (cases/services/records.py), inside their
+transaction, when a case no longer has a current consent in a sharing scope (after a
+withdrawal or a refusal). Receivers end what that consent allowed and return the records
+they changed: referrals/ erases the packets it shared (referrals/apps.py connects it). The
+rule lives in the receiving app's service; the signal is only how cases, which sits below
+referrals, reaches it (README, Architecture)."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent with case= and actor=; each receiver returns a list of the records it changed.
+consent_ended = Signal()
