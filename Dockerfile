@@ -5,9 +5,14 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext \
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --locked --no-dev --no-install-project
+# .dockerignore leaves out secrets and local state, the tests, the benchmark tools (bench/)
+# and the demo's data and seed_demo: this image is production's.
 COPY . .
-# collectstatic needs settings: a throwaway key for the build step only.
-RUN DEBUG=1 python manage.py collectstatic --noinput \
+# collectstatic needs settings: throwaway keys for the build step only. DEBUG stays off, as
+# at run time, so that the hashed names and their manifest are written.
+RUN SECRET_KEY=collectstatic-only SITE_URL=http://localhost \
+    FIELD_ENCRYPTION_KEY=$(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+    python manage.py collectstatic --noinput \
     && useradd --system --home /app app && mkdir -p /data/private && chown app /data/private
 USER app
 EXPOSE 8000

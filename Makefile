@@ -7,8 +7,12 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
+# The broker URL as the app reads it (.env included), empty on the embedded default: `run`
+# starts Celery by it. Settings only, in plain Python: `manage.py shell -c` would also print
+# its start-up banner ("60 objects imported automatically"), taken for the URL.
+READ_BROKER_URL = $(PY) -c 'import os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "traffick_cm.settings"); from django.conf import settings; print(settings.CELERY_BROKER_URL)'
 
-.PHONY: run test lint install check-python worker messages clean bench bench-smoke
+.PHONY: run broker-url test lint install check-python worker messages clean bench bench-smoke
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -31,24 +35,28 @@ run: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py setup_schedules
 	$(PY) manage.py seed_demo
-	@broker=$$($(PY) manage.py shell -c "from django.conf import settings; print(settings.CELERY_BROKER_URL)"); \
-	pids=""; \
+	@broker=$$($(READ_BROKER_URL)) || exit 1; \
+	pids=""; mkdir -p var; \
+	trap '[ -n "$$pids" ] && kill $$pids 2>/dev/null' EXIT INT TERM; \
 	if [ -n "$$broker" ]; then \
-	  mkdir -p var; \
 	  .venv/bin/celery -A traffick_cm worker -Q celery,reports,notifications --loglevel INFO & pids="$$pids $$!"; \
 	  .venv/bin/celery -A traffick_cm beat --loglevel INFO & pids="$$pids $$!"; \
-	  echo "Celery worker and beat started on $$broker"; \
+	  echo "Celery worker and beat started on $$broker."; \
 	else \
-	  echo "No CELERY_BROKER_URL: background tasks run in-process."; \
+	  .venv/bin/celery -A traffick_cm beat --loglevel INFO & pids="$$pids $$!"; \
+	  echo "No CELERY_BROKER_URL: Celery beat started alone; the periodic tasks run in its process, the others in the web server's."; \
 	fi; \
-	trap '[ -n "$$pids" ] && kill $$pids 2>/dev/null' EXIT INT TERM; \
 	echo "Open http://127.0.0.1:8000 and sign in as a demo user (see above)."; \
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+broker-url:
+	@$(READ_BROKER_URL)
 
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m djlint templates --lint
+	.venv/bin/lint-imports --no-cache
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) bin/check-translations
 
@@ -64,8 +72,8 @@ test: install lint
 # BENCH_DATABASE_URL (default: a traffick_cm_bench database on the local server), rebuilt.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/traffick_cm_bench
 BENCH_CASES ?= 1000000
-BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 HTTPS=0 DJANGO_READ_DOT_ENV_FILE=0 \
-	ALLOWED_HOSTS=127.0.0.1,localhost,testserver \
+BENCH_ENV = BENCHMARK_TOOLS=1 DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 HTTPS=0 DJANGO_READ_DOT_ENV_FILE=0 \
+	ALLOWED_HOSTS=127.0.0.1,localhost,testserver SITE_URL=http://127.0.0.1:8000 \
 	SECRET_KEY=benchmark-only-$$($(PY) -c 'import secrets; print(secrets.token_hex(16))') \
 	FIELD_ENCRYPTION_KEY=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')
 

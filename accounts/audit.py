@@ -1,4 +1,9 @@
-"""Audit entries, written explicitly by services (never by signals)."""
+"""Audit entries, written explicitly by services (never by signals or views).
+
+`log_action` records a change; `log_read` records that someone read or downloaded personal
+data (a case file viewed, a document or a register downloaded, an export): every read audit
+goes through it, so there is one place to change how reads are recorded. Both mask personal
+values with `mask`, the one masking function of the app."""
 
 from __future__ import annotations
 
@@ -14,16 +19,21 @@ MASK = "***"
 SENSITIVE_KEYS = frozenset({"password", "first_name", "last_name", "email", "phone", "address"})
 
 
-def _mask(data: dict[str, Any], hide: bool = False) -> dict[str, Any]:
+def mask_value(value: Any) -> Any:
+    """A personal value as an audit entry keeps it: that it was there, never what it was."""
+    return MASK if value not in (None, "", []) else value
+
+
+def mask(data: dict[str, Any], hide: bool = False, sensitive: frozenset[str] = SENSITIVE_KEYS):
     """Mask values under sensitive keys, also inside nested dicts such as
     {"email": {"before": ..., "after": ...}}."""
     masked: dict[str, Any] = {}
     for key, value in data.items():
-        sensitive = hide or key in SENSITIVE_KEYS
+        hidden = hide or key in sensitive
         if isinstance(value, dict):
-            masked[key] = _mask(value, sensitive)
-        elif sensitive and value not in (None, ""):
-            masked[key] = MASK
+            masked[key] = mask(value, hidden, sensitive)
+        elif hidden:
+            masked[key] = mask_value(value)
         else:
             masked[key] = value
     return masked
@@ -42,5 +52,16 @@ def log_action(
         organisation=getattr(actor, "organisation", None),
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        data=_mask(data or {}),
+        data=mask(data or {}),
     )
+
+
+def log_read(
+    action: str,
+    *,
+    actor: User | None,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Someone read personal data: a case file viewed, a file downloaded, an export."""
+    return log_action(action, actor=actor, target=target, data=data)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts import guards, notices
 from accounts.audit import log_action
 from accounts.models import RoleGrant, User, UserRole
-from accounts.policy import CASE_LEVEL_KINDS, RULES, Action, scope
+from accounts.policy import CASE_LEVEL_KINDS, RULES, Action, can, scope
 from accounts.roles import Role
 
 
@@ -72,13 +72,12 @@ def grant_request(*, actor: User, user: User, role: Role) -> RoleGrant | None:
 
 
 def may_decide(actor: User, grant: RoleGrant) -> bool:
-    """Another person than the one who asked and the user: an administrator who may manage
-    the user (same organisation), or a superuser."""
+    """Another person than the one who asked and the user, who may manage users (the policy's
+    rule: administrators, and superusers); grant_decide then asks whether this very user is
+    in the actor's reach (same organisation)."""
     if actor.pk in (grant.user_id, grant.requested_by_id):
         return False
-    if actor.is_superuser:
-        return True
-    return actor.is_active and actor.has_role(Role.ADMIN)
+    return can(actor, "user", Action.CHANGE)
 
 
 def grant_decide(*, actor: User, grant: RoleGrant, approve: bool) -> RoleGrant:
@@ -165,6 +164,6 @@ def pending_grants(*, actor: User) -> QuerySet[RoleGrant]:
 
 def awaiting_decision_count(*, actor: User) -> int:
     """The pending requests this actor may decide (not asked by them, not for them)."""
-    if not (actor.is_superuser or actor.has_role(Role.ADMIN)):
+    if not can(actor, "user", Action.CHANGE):
         return 0
     return pending_grants(actor=actor).exclude(Q(user=actor) | Q(requested_by=actor)).count()

@@ -43,9 +43,6 @@ class User(AbstractUser):
         # .all() uses the prefetch_related("role_assignments") of a list, when there is one.
         return frozenset(Role(assignment.role) for assignment in self.role_assignments.all())
 
-    def has_role(self, *roles: Role) -> bool:
-        return bool(self.roles.intersection(roles))
-
     def role_labels(self) -> list[str]:
         return [str(role.label) for role in Role if role in self.roles]
 

@@ -37,6 +37,7 @@ NAV_ITEMS = [
     NavItem(_("Projects"), "programmes:project_list", "project"),
     NavItem(_("Donors"), "programmes:donor_list", "donor"),
     NavItem(_("Users"), "accounts:user_list", "user"),
+    NavItem(_("Webhooks"), "webhooks:list", "webhook"),
 ]
 
 

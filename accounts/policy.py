@@ -153,13 +153,55 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
         Action.CREATE: frozenset({Role.ADMIN}),
         Action.CHANGE: frozenset({Role.ADMIN}),
     },
+    # Personal access tokens of the API: every user keeps their own (a token acts as its
+    # user, with at most the user's rights).
+    "api_token": {
+        Action.LIST: ALL_ROLES,
+        Action.CREATE: ALL_ROLES,
+        Action.CHANGE: ALL_ROLES,
+    },
+    # Webhook subscriptions of the organisation's systems: its administrators.
+    "webhook": {
+        Action.LIST: frozenset({Role.ADMIN}),
+        Action.CREATE: frozenset({Role.ADMIN}),
+        Action.CHANGE: frozenset({Role.ADMIN}),
+    },
+    # Who may be assigned to work a case (made primary caseworker, added to the team).
+    "case_assignee": {
+        Action.CHANGE: frozenset({Role.CASEWORKER}),
+    },
+    # An organisation's whole record (name, type, regions, flags), beyond the directory
+    # fields its partner focal point keeps up to date.
+    "organisation_record": {
+        Action.CHANGE: frozenset({Role.ADMIN}),
+    },
+    # Sending a referral without the person's consent, in an emergency: the case team, and
+    # only a person the organisation designated (see DESIGNATIONS).
+    "referral_consent_override": {
+        Action.CHANGE: CASE_ROLES,
+    },
+}
+
+# Rules that need a designation on top of the role: a named person, given the Django
+# permission in the admin by the organisation's operator.
+DESIGNATIONS: dict[str, str] = {
+    "referral_consent_override": "referrals.override_referral_consent",
 }
 
 
 # Kinds that hold a victim's identity or story: need to know, so a superuser's status
 # gives no access; only the roles named in RULES do.
 CASE_LEVEL_KINDS = frozenset(
-    {"case", "case_supervision", "case_history", "referral", "referral_inbox", "training_register"}
+    {
+        "case",
+        "case_supervision",
+        "case_history",
+        "case_assignee",
+        "referral",
+        "referral_inbox",
+        "referral_consent_override",
+        "training_register",
+    }
 )
 
 
@@ -174,7 +216,10 @@ def can(user: Any, kind: str, action: Action) -> bool:
     if _bypasses(user, kind):
         return True
     allowed = RULES[kind].get(action, frozenset())
-    return bool(user.roles & allowed)
+    if not user.roles & allowed:
+        return False
+    designation = DESIGNATIONS.get(kind)
+    return designation is None or user.has_perm(designation)
 
 
 # Scopes: which records of a kind the user may reach for an action. A superuser reaches
@@ -317,6 +362,17 @@ def statistics_countries(user: Any, kind: str) -> frozenset[str] | None:
     return frozenset()
 
 
+def _indicator_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    """Values are entered on an indicator of an action plan the user may read (M&E,
+    ministry, administrators of its country) or of a project the user may change."""
+    plans = _related_model(qs.model, "plan")._default_manager.all()
+    projects = _related_model(qs.model, "project")._default_manager.all()
+    return qs.filter(
+        Q(plan__in=scope(user, "action_plan", Action.VIEW, plans))
+        | Q(project__in=scope(user, "project", Action.CHANGE, projects))
+    )
+
+
 SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "organisation": _organisation_scope,
     "project": _project_scope,
@@ -332,6 +388,8 @@ SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "training_totals": _totals_scope,
     "action_plan": _plan_scope,
     "report_run": _run_scope,
+    "indicator": _indicator_scope,
+    "webhook": _organisation_cases,
 }
 
 
@@ -349,6 +407,33 @@ def get_for_user_or_404(user: Any, kind: str, action: Action, qs: QuerySet, **lo
         return scope(user, kind, action, qs).get(**lookup)
     except qs.model.DoesNotExist:
         raise Http404 from None
+
+
+def get_child_or_404(
+    user: Any,
+    kind: str,
+    action: Action,
+    qs: QuerySet,
+    *,
+    via: str,
+    pk: Any,
+) -> Model:
+    """A record reached through its parent (a case's consent, an action point's progress):
+    found only when the parent is in the user's scope of `kind` for `action`, in one query,
+    so a record outside the scope answers 404 without ever being loaded.
+
+    `via` names the parent relation of `qs.model` ("case", "action_point__plan")."""
+    parent_qs = _related_model(qs.model, via)._default_manager.all()
+    try:
+        return qs.get(pk=pk, **{f"{via}__in": scope(user, kind, action, parent_qs)})
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _related_model(model: type[Model], path: str) -> type[Model]:
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
 
 
 def require(kind: str, action: Action) -> Callable:

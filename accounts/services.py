@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import email_change, grants, guards, notices
+from accounts import email_change, grants, guards, notices, sessions
 from accounts.audit import log_action
 from accounts.models import EmailChange, RoleGrant, User, UserRole
 from accounts.roles import Role
@@ -215,9 +215,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
-        from accounts.sessions import end_all_sessions
-
-        end_all_sessions(user)
+        sessions.end_all_sessions(user)
     log_action(
         "accounts.user.reactivated" if active else "accounts.user.deactivated",
         actor=actor,
@@ -232,17 +230,26 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 
 def user_password_changed(*, user: User, keep_session: str | None) -> None:
     """After a password change by the signed-in user: every other session ends."""
-    from accounts.sessions import end_all_sessions
-
-    end_all_sessions(user, keep=keep_session)
+    sessions.end_all_sessions(user, keep=keep_session)
     entry = log_action("accounts.user.password_changed", actor=user, target=user)
     notices.queue(entry)
 
 
 def user_password_reset(*, user: User) -> None:
     """After a password reset through the emailed link: every session ends."""
-    from accounts.sessions import end_all_sessions
-
-    end_all_sessions(user)
+    sessions.end_all_sessions(user)
     entry = log_action("accounts.user.password_reset", actor=None, target=user)
     notices.queue(entry)
+
+
+# Signing in and out: Django's views check the password; these record it.
+
+
+def user_signed_in(*, user: User) -> None:
+    log_action("accounts.user.signed_in", actor=user, target=user)
+
+
+def user_signed_out(*, user: User) -> None:
+    """Signing out ends every session of the user, on every device."""
+    sessions.end_all_sessions(user)
+    log_action("accounts.user.signed_out", actor=user, target=user)

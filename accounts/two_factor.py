@@ -28,7 +28,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import guards, notices
+from accounts import guards, notices, sessions
 from accounts.audit import log_action
 from accounts.models import User
 from accounts.policy import CASE_LEVEL_KINDS, RULES, Action
@@ -101,9 +101,21 @@ def backup_codes_issue(user: User) -> list[str]:
     return codes
 
 
-def verify(user: User, token: str) -> TOTPDevice | StaticDevice | None:
-    """The device that accepts this token: a TOTP code is refused when reused (django-otp
-    remembers the last time step), a backup code is deleted when used."""
+def verify(*, user: User, token: str) -> TOTPDevice | StaticDevice | None:
+    """The second step of a sign-in: the device that accepts this token, or None; either way
+    audited, so repeated failures show in the user's history."""
+    device = _accepting_device(user, token)
+    log_action(
+        "accounts.two_factor.verified" if device is not None else "accounts.two_factor.failed",
+        actor=user,
+        target=user,
+    )
+    return device
+
+
+def _accepting_device(user: User, token: str) -> TOTPDevice | StaticDevice | None:
+    """A TOTP code is refused when reused (django-otp remembers the last time step), a backup
+    code is deleted when used."""
     token = "".join(token.split())
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):
         if device.verify_is_allowed()[0] and device.verify_token(token):
@@ -244,13 +256,11 @@ def two_factor_reset(*, actor: User, user: User, password: str) -> int:
         )
     guards.ensure_may_manage(actor, user)
     guards.password_confirm(user=actor, password=password)
-    from accounts.sessions import end_all_sessions
-
     with transaction.atomic():
         User.objects.select_for_update().get(pk=user.pk)
         removed = TOTPDevice.objects.filter(user=user).delete()[0]
         removed += StaticDevice.objects.filter(user=user).delete()[0]
-        end_all_sessions(user)
+        sessions.end_all_sessions(user)
         entry = log_action(
             "accounts.two_factor.reset", actor=actor, target=user, data={"removed": removed}
         )

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from accounts.forms import AdminPasswordForm, UserCreateForm, UserForm
 from accounts.models import EmailChange, RoleGrant, User
 from accounts.policy import Action, get_for_user_or_404, require, scope
 from accounts.roles import Role
+from traffick_cm.pagination import page_of
 
 
 def _get_user_for_actor(request: HttpRequest, pk: int, action: Action) -> User:
@@ -24,9 +24,10 @@ def _get_user_for_actor(request: HttpRequest, pk: int, action: Action) -> User:
 def user_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     active = request.GET.get("active", "")
-    page = Paginator(
-        selectors.user_list(actor=request.user, search=search, active=active), 25
-    ).get_page(request.GET.get("page"))
+    page = page_of(
+        selectors.user_list(actor=request.user, search=search, active=active),
+        request.GET.get("page"),
+    )
     return render(
         request,
         "accounts/user_list.html",

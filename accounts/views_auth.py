@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts import services, sessions, two_factor
-from accounts.audit import log_action
 from accounts.forms import PasswordConfirmForm
 
 
@@ -34,7 +33,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         sessions.session_started(self.request, form.get_user())
-        log_action("accounts.user.signed_in", actor=form.get_user(), target=form.get_user())
+        services.user_signed_in(user=form.get_user())
         return response
 
 
@@ -45,8 +44,7 @@ class LogoutView(auth_views.LogoutView):
         user = request.user if request.user.is_authenticated else None
         response = super().post(request, *args, **kwargs)
         if user is not None:
-            sessions.end_all_sessions(user)
-            log_action("accounts.user.signed_out", actor=user, target=user)
+            services.user_signed_out(user=user)
         return response
 
 
@@ -126,12 +124,10 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = two_factor.verify(request.user, form.cleaned_data["token"])
+        device = two_factor.verify(user=request.user, token=form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
-            log_action("accounts.two_factor.verified", actor=request.user, target=request.user)
             return redirect(_next_url(request))
-        log_action("accounts.two_factor.failed", actor=request.user, target=request.user)
         form.add_error("token", _("This code is not valid or was already used."))
     return render(
         request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}

@@ -6,12 +6,13 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.policy import RULES, Action
 from cases.models import (
     Assessment,
     Case,
@@ -339,6 +340,17 @@ class ReopenForm(forms.Form):
     note = forms.CharField(label=_("Why is the case reopened?"), max_length=300)
 
 
+def assignable_users(organisation_id: int | None) -> QuerySet[User]:
+    """The organisation's people whom the policy lets work a case (`case_assignee`): those
+    a supervisor may assign, and those the case list filters by."""
+    roles = RULES["case_assignee"][Action.CHANGE]
+    return (
+        User.objects.filter(organisation=organisation_id, role_assignments__role__in=roles)
+        .distinct()
+        .order_by("last_name")
+    )
+
+
 class AssignForm(forms.Form):
     primary = forms.ModelChoiceField(label=_("Caseworker in charge"), queryset=User.objects.none())
     caseworkers = forms.ModelMultipleChoiceField(
@@ -350,11 +362,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        team = User.objects.filter(
-            organisation=case.organisation_id,
-            is_active=True,
-            role_assignments__role=Role.CASEWORKER,
-        ).order_by("last_name")
+        team = assignable_users(case.organisation_id).filter(is_active=True)
         self.fields["primary"].queryset = team
         self.fields["caseworkers"].queryset = team
 
@@ -432,9 +440,7 @@ class CaseFilterForm(forms.Form):
             (c, label) for c, label, _lo, _hi in v.AGE_GROUPS
         ]
         self.fields["citizenship"].choices = every + list(countries)
-        self.fields["caseworker"].queryset = User.objects.filter(
-            organisation=actor.organisation_id, role_assignments__role=Role.CASEWORKER
-        ).order_by("last_name")
+        self.fields["caseworker"].queryset = assignable_users(actor.organisation_id)
         if actor.organisation_id:
             self.fields["region"].queryset = Region.objects.filter(
                 country=actor.organisation.country
@@ -447,13 +453,6 @@ class CaseFilterForm(forms.Form):
 
 class ImportForm(forms.Form):
     upload = forms.FileField(label=_("CSV or XLSX file in the HTCDS layout"))
-
-
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(
-        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX")], initial="csv"
-    )
-    cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), required=False)
 
 
 class CaseExportForm(forms.Form):

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
-from accounts.audit import log_action
+from accounts.audit import log_read
 from accounts.models import AuditEntry, User
-from accounts.policy import Action, can, get_for_user_or_404, scope
+from accounts.policy import Action, can, get_child_or_404, get_for_user_or_404, scope
 from cases.models import (
     Case,
+    CaseDocument,
     CaseNote,
     ClosureRequest,
     Consent,
@@ -128,7 +129,7 @@ def case_for_view(*, actor: User, pk: int) -> Case:
         "status_changes__changed_by",
     )
     case = get_for_user_or_404(actor, "case", Action.VIEW, qs, pk=pk)
-    log_action("cases.case.viewed", actor=actor, target=case)
+    log_read("cases.case.viewed", actor=actor, target=case)
     return case
 
 
@@ -136,6 +137,26 @@ def case_for_change(*, actor: User, pk: int) -> Case:
     return get_for_user_or_404(
         actor, "case", Action.CHANGE, Case.objects.select_related("person"), pk=pk
     )
+
+
+def document_for_download(*, actor: User, pk: int) -> CaseDocument:
+    """A document of a case the user may view, or 404; the download is audited against the
+    case, whose history is where a supervisor looks for who read what."""
+    document = get_child_or_404(
+        actor,
+        "case",
+        Action.VIEW,
+        CaseDocument.objects.select_related("case"),
+        via="case",
+        pk=pk,
+    )
+    log_read(
+        "cases.document.downloaded",
+        actor=actor,
+        target=document.case,
+        data={"record": "casedocument", "id": document.pk},
+    )
+    return document
 
 
 @dataclass(frozen=True)
@@ -234,7 +255,5 @@ def follow_ups_due(*, actor: User, today: date, within_days: int = 7) -> QuerySe
 
 
 def status_counts(*, actor: User) -> dict[str, int]:
-    from django.db.models import Count
-
     rows = cases_for(actor).values("status").annotate(n=Count("pk")).order_by()
     return {row["status"]: row["n"] for row in rows}

@@ -144,6 +144,8 @@ class PathwayStep(models.Model):
     )
     rank = models.PositiveSmallIntegerField(_("order"), default=1)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
+    # For the API's incremental sync (`?updated_since=`).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["country", "service_type", "region", "rank"]

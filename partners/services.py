@@ -18,8 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import log_action
 from accounts.models import User
-from accounts.policy import Action, can_on
-from accounts.roles import Role
+from accounts.policy import Action, can, can_on
 from partners.models import Contact, Organisation, PathwayStep, Region
 
 FIELDS = (
@@ -69,7 +68,7 @@ def may_change_country(actor: User | None) -> bool:
 def may_change_whole_record(actor: User | None) -> bool:
     """Administrators edit the whole record of their organisation; a partner focal point
     its directory entry only."""
-    return actor is None or actor.is_superuser or actor.has_role(Role.ADMIN)
+    return actor is None or can(actor, "organisation_record", Action.CHANGE)
 
 
 def _check_regions(country: str, regions: Iterable[Region]) -> None:

@@ -2,15 +2,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.policy import Action, can, can_on, get_for_user_or_404, require
+from accounts.policy import Action, can, can_on, get_child_or_404, get_for_user_or_404, require
 from partners import selectors, services
 from partners.forms import (
     ContactForm,
@@ -22,6 +21,7 @@ from partners.forms import (
 )
 from partners.models import Contact, Organisation, PathwayStep
 from traffick_cm.forms import attach_service_errors
+from traffick_cm.pagination import page_of
 
 
 def _get_organisation_for_user(request: HttpRequest, pk: int, action: Action) -> Organisation:
@@ -44,16 +44,12 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         serves=criteria.get("serves", ""),
         language=criteria.get("language", ""),
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     return render(
         request,
         "partners/organisation_list.html",
         {
-            "page": page,
+            "page": page_of(qs, request.GET.get("page")),
             "filters": filters,
-            "querystring": querystring.urlencode(),
             "region": criteria.get("region"),
             "can_create": can(request.user, "organisation", Action.CREATE),
         },
@@ -129,9 +125,14 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require("organisation", Action.CHANGE)
 def contact_remove(request: HttpRequest, contact_pk: int) -> HttpResponse:
-    contact = get_object_or_404(Contact.objects.select_related("organisation"), pk=contact_pk)
-    if not can_on(request.user, "organisation", Action.CHANGE, contact.organisation):
-        raise Http404
+    contact = get_child_or_404(
+        request.user,
+        "organisation",
+        Action.CHANGE,
+        Contact.objects.select_related("organisation"),
+        via="organisation",
+        pk=contact_pk,
+    )
     services.contact_remove(actor=request.user, contact=contact)
     messages.success(request, _("Contact removed."))
     return redirect("partners:organisation_detail", pk=contact.organisation_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from programmes import selectors, services
 from programmes.forms import DonorForm, ProjectFilterForm, ProjectForm
 from programmes.models import Donor, Project
 from programmes.signals import project_sections
+from traffick_cm.pagination import page_of
 
 
 def _get_project_for_user(request: HttpRequest, pk: int, action: Action) -> Project:
@@ -33,7 +33,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         donor=criteria.get("donor"),
         running_on=timezone.localdate() if criteria.get("current") else None,
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = page_of(qs, request.GET.get("page"))
     return render(
         request,
         "programmes/project_list.html",

@@ -12,10 +12,11 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.audit import log_read
 from accounts.models import User
 from accounts.policy import Action, can, get_for_user_or_404, scope, statistics_countries
 from cases.models import Case
-from partners.models import Organisation, PathwayStep
+from partners.models import Organisation, PathwayStep, Region
 from referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
 from traffick_cm import periods, suppression
 from traffick_cm.codebooks import ServiceType
@@ -68,6 +69,17 @@ def referral_for_partner(*, actor: User, pk: int, action: Action = Action.VIEW) 
         "from_organisation", "to_organisation", "created_by", "responded_by"
     ).prefetch_related("events__by")
     return get_for_user_or_404(actor, "referral_inbox", action, qs, pk=pk)
+
+
+def referral_read_log(*, actor: User, referral: Referral, side: str) -> None:
+    """Someone read a referral's details (its reason and the packet shared with the
+    partner): audited like a case file viewed. `side` is "referrer" or "partner"."""
+    log_read(
+        "referrals.referral.viewed",
+        actor=actor,
+        target=referral,
+        data={"case": referral.case_id, "side": side},
+    )
 
 
 def packet_visible(referral: Referral, *, now: datetime) -> bool:
@@ -234,8 +246,6 @@ def _named_destinations(base: QuerySet[Referral], period: Period) -> list[str]:
 
 
 def _regions(countries: frozenset[str] | None) -> list[tuple[str, str]]:
-    from partners.models import Region
-
     qs = Region.objects.all() if countries is None else Region.objects.filter(country__in=countries)
     return [(str(pk), name) for pk, name in qs.order_by("name").values_list("pk", "name")]
 

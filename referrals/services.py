@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import log_action
 from accounts.models import User
-from accounts.roles import Role
+from accounts.policy import Action, can, can_on
 from cases.models import Case, ServiceDelivery
 from cases.selectors import has_current_consent
 from partners.models import Organisation
@@ -31,6 +31,7 @@ from referrals.models import (
     Urgency,
 )
 from traffick_cm import codebooks as v
+from traffick_cm import events
 
 S = ReferralStatus
 MIN_JUSTIFICATION = 20
@@ -75,6 +76,36 @@ def _notify(referral: Referral, what: str) -> None:
     from referrals import tasks
 
     transaction.on_commit(lambda: tasks.notify_referral.delay(referral.pk, what))
+
+
+def _publish(
+    event: str, referral: Referral, *, referrer: bool = True, partner: bool = True
+) -> None:
+    """Tell the organisations' systems (webhooks, after commit): ids, codes and dates, never
+    the person, the packet or a free-text reason. The receiving partner learns of a referral
+    once it is sent, and never the case's id."""
+    data = {
+        "referral": referral.pk,
+        "status": referral.status,
+        "service_type": referral.service_type,
+        "urgency": referral.urgency,
+        "from_organisation": referral.from_organisation_id,
+        "to_organisation": referral.to_organisation_id,
+        "destination_country": str(referral.destination_country or ""),
+        "created_at": referral.created_at,
+        "sent_at": referral.sent_at,
+        "respond_by": referral.respond_by,
+        "responded_at": referral.responded_at,
+        "closed_at": referral.closed_at,
+    }
+    if referrer:
+        events.publish(
+            event,
+            organisations=[referral.from_organisation_id],
+            payload={**data, "case": referral.case_id},
+        )
+    if partner and referral.to_organisation_id and referral.sent_at:
+        events.publish(event, organisations=[referral.to_organisation_id], payload=data)
 
 
 def packet_build(case: Case, fields: list[str], service_type: str) -> dict[str, Any]:
@@ -161,13 +192,14 @@ def referral_create(
         service_type=service_type,
         to=to_organisation.pk if to_organisation else "external",
     )
+    _publish("referral.created", referral)
     return referral
 
 
 def can_override_consent(user: User) -> bool:
-    return user.has_role(Role.CASEWORKER, Role.SUPERVISOR) and user.has_perm(
-        "referrals.override_referral_consent"
-    )
+    """A member of the case team the organisation designated for emergencies (the policy's
+    DESIGNATIONS)."""
+    return can(user, "referral_consent_override", Action.CHANGE)
 
 
 def referral_send(*, actor: User, referral: Referral, override_justification: str = "") -> Referral:
@@ -225,20 +257,21 @@ def referral_send(*, actor: User, referral: Referral, override_justification: st
                 justification_length=len(referral.override_justification),
             )
         _audit("sent", actor=actor, referral=referral, fields=list(referral.packet_fields))
+        # For the partner, a referral is created when it arrives in its inbox.
+        _publish("referral.created", referral, referrer=False)
         if referral.to_organisation_id:
             _notify(referral, "sent")
         return referral
 
 
 def _is_partner_for(actor: User, referral: Referral) -> bool:
-    return actor.has_role(Role.PARTNER) and actor.organisation_id == referral.to_organisation_id
+    """A focal point of the receiving organisation, for a referral in its inbox."""
+    return can_on(actor, "referral_inbox", Action.CHANGE, referral)
 
 
 def _is_referrer_for(actor: User, referral: Referral) -> bool:
-    return (
-        actor.has_role(Role.CASEWORKER, Role.SUPERVISOR)
-        and actor.organisation_id == referral.from_organisation_id
-    )
+    """A member of the referred case's team."""
+    return can_on(actor, "referral", Action.CHANGE, referral)
 
 
 def _may_answer(actor: User, referral: Referral) -> bool:
@@ -275,6 +308,7 @@ def referral_respond(
             _event(referral, actor=actor, to_status=S.DECLINED, note=reason)
         referral.save()
         _audit("accepted" if accept else "declined", actor=actor, referral=referral)
+        _publish("referral.accepted" if accept else "referral.declined", referral)
         _notify_referrer(referral, "accepted" if accept else "declined")
         return referral
 
@@ -329,6 +363,7 @@ def referral_complete(
         )
         Case.objects.filter(pk=referral.case_id).update(updated_at=timezone.now())
         _audit("completed", actor=actor, referral=referral)
+        _publish("referral.completed", referral)
         _notify_referrer(referral, "completed")
         return referral
 

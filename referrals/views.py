@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -62,27 +66,32 @@ def referral_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     )
 
 
-@require("referral", Action.LIST)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def _filtered_page(request: HttpRequest, select: Callable[..., QuerySet]) -> dict[str, Any]:
+    """The filters and the page of referrals they select: the list and the inbox share them
+    (and one table, templates/referrals/_referral_table.html)."""
     filters = referral_forms.ReferralFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    qs = selectors.outgoing(
+    now = timezone.now()
+    qs = select(
         actor=request.user,
         status=criteria.get("status", ""),
         overdue_only=criteria.get("overdue", False),
-        now=timezone.now(),
+        now=now,
     )
-    page = page_of(qs, request.GET.get("page"))
+    return {"page": page_of(qs, request.GET.get("page")), "filters": filters, "now": now}
+
+
+@require("referral", Action.LIST)
+def referral_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request,
-        "referrals/referral_list.html",
-        {"page": page, "filters": filters, "now": timezone.now()},
+        request, "referrals/referral_list.html", _filtered_page(request, selectors.outgoing)
     )
 
 
 @require("referral", Action.VIEW)
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_for_referrer(actor=request.user, pk=pk)
+    selectors.referral_read_log(actor=request.user, referral=referral, side="referrer")
     consented = case_selectors.has_current_consent(referral.case, "referral_sharing")
     return render(
         request,
@@ -199,23 +208,13 @@ def referral_record_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("referral_inbox", Action.LIST)
 def inbox(request: HttpRequest) -> HttpResponse:
-    filters = referral_forms.ReferralFilterForm(request.GET or None)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
-    qs = selectors.inbox(
-        actor=request.user,
-        status=criteria.get("status", ""),
-        overdue_only=criteria.get("overdue", False),
-        now=timezone.now(),
-    )
-    page = page_of(qs, request.GET.get("page"))
-    return render(
-        request, "referrals/inbox.html", {"page": page, "filters": filters, "now": timezone.now()}
-    )
+    return render(request, "referrals/inbox.html", _filtered_page(request, selectors.inbox))
 
 
 @require("referral_inbox", Action.VIEW)
 def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_for_partner(actor=request.user, pk=pk)
+    selectors.referral_read_log(actor=request.user, referral=referral, side="partner")
     now = timezone.now()
     visible = selectors.packet_visible(referral, now=now)
     return render(

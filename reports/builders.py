@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from programmes.models import Project
 from reports import indicators, statistics
-from reports.models import ActionPlan, ReportKind
+from reports.models import ActionPlan, ProgressUpdate, ReportKind
 from reports.statistics import Scope
 from traffick_cm import periods, suppression
+from traffick_cm.tables import xlsx_workbook
 
 FORMATS = ("json", "xlsx", "pdf")
 
@@ -116,8 +117,6 @@ def build(kind: str, parameters: dict[str, str], start: date, end: date) -> dict
 
 
 def _updates(plan: ActionPlan, start: date, end: date):
-    from reports.models import ProgressUpdate
-
     return (
         ProgressUpdate.objects.filter(action_point__plan=plan, date__gte=start, date__lte=end)
         .select_related("action_point")
@@ -130,8 +129,6 @@ def render_json(data: dict[str, Any]) -> bytes:
 
 
 def render_xlsx(data: dict[str, Any]) -> bytes:
-    from traffick_cm.tables import xlsx_workbook
-
     workbook = xlsx_workbook()
     summary = workbook.create_sheet(_("Summary"))
     summary.append([_("Report"), data["kind"]])
@@ -200,7 +197,7 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
 
 
 def render_pdf(data: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (Pango, fonts): loaded when a PDF is asked for
 
     html = render_to_string("reports/pdf/report.html", {"data": data})
     return HTML(string=html).write_pdf()

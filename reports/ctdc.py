@@ -10,27 +10,20 @@ A record still alone after every group is blanked is left out. The result is che
 before it is written.
 
 Releases: one per calendar year of registration, made once the year has ended and kept
-(`release`, the CtdcRelease model). Disjoint years cannot be intersected; two files of the
-same year made at different k, or on different days, could be set side by side to single
-people out, so a year is never made twice."""
+(reports/services/ctdc.py, the CtdcRelease model). Disjoint years cannot be intersected; two
+files of the same year made at different k, or on different days, could be set side by side
+to single people out, so a year is never made twice."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import date
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
-from django.utils import formats
+from django.db.models import Min, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from accounts.audit import log_action
 from cases.models import Case, TraffickingEvent
 from traffick_cm import codebooks as cv
 from traffick_cm.tables import csv_writer
@@ -290,68 +283,7 @@ def export(output: IO[str], *, k: int, year: int | None = None) -> dict[str, int
 
 def first_year() -> int | None:
     """The first year a victim was registered, for the choice of years."""
-    from django.db.models import Min
-
     first = Case.objects.filter(
         trafficking_status__in=[cv.TraffickingStatus.POSSIBLE, cv.TraffickingStatus.ACTUAL]
     ).aggregate(first=Min("registered_on"))["first"]
     return first.year if first else None
-
-
-def release(*, year: int, k: int, actor: Any, today: date) -> tuple[Any, bool]:
-    """The CTDC release of a calendar year of registration that has ended: the stored one, or
-    made now, once. Asking for a year already released at another k is refused (the stored
-    release is the only one); returns (release, made now)."""
-    from reports.models import CtdcRelease
-
-    check_k(k)
-    if not isinstance(year, int) or year >= today.year or year < 1900:
-        raise ValidationError(
-            _("Choose a calendar year that has ended: %(year)s is not one.") % {"year": year},
-            code="year_not_ended",
-        )
-    existing = CtdcRelease.objects.filter(year=year).first()
-    if existing is None:
-        buffer = io.StringIO()
-        summary = export(buffer, k=k, year=year)
-        content = buffer.getvalue().encode()
-        made = CtdcRelease(
-            year=year,
-            k=k,
-            checksum=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            records=summary["records"],
-            left_out=summary["left_out"],
-            created_by=actor,
-        )
-        made.file.save(f"k{k}.csv", ContentFile(content), save=False)
-        try:
-            with transaction.atomic():
-                made.save()
-                log_action(
-                    "reports.ctdc.released",
-                    actor=actor,
-                    target=made,
-                    data={"year": year, "k": k, "records": made.records, "checksum": made.checksum},
-                )
-        except IntegrityError:
-            # Another request released the year meanwhile: theirs is the release.
-            made.file.delete(save=False)
-            existing = CtdcRelease.objects.get(year=year)
-        else:
-            return made, True
-    if existing.k != k:
-        raise ValidationError(
-            _(
-                "The %(year)s release was made with k = %(k)s on %(date)s. A year is released "
-                "once, at one k: files of the same people at two values of k could be set "
-                "side by side to single people out. Download the release made."
-            )
-            % {
-                "year": year,
-                "k": existing.k,
-                "date": formats.date_format(existing.created_at, "DATE_FORMAT"),
-            },
-            code="released_at_another_k",
-        )
-    return existing, False

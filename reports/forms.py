@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from partners.forms import RegionChoiceField
+from partners.models import Region
 from programmes.models import Project
 from reports.ctdc import MIN_K
+from reports.models import ActionPlan, ActionPointStatus, ReportKind
 from traffick_cm import periods
 from traffick_cm.forms import DateInput, PeriodField
 
@@ -28,8 +30,6 @@ class ReportRequestForm(forms.Form):
     country = forms.ChoiceField(label=_("Country (operational statistics)"), required=False)
 
     def __init__(self, *args, today: date, **kwargs) -> None:
-        from reports.models import ActionPlan, ReportKind
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = ReportKind.choices
         self.fields["plan"].queryset = ActionPlan.objects.order_by("code")
@@ -65,8 +65,6 @@ class ProgressForm(forms.Form):
     evidence = forms.FileField(label=_("Evidence (optional)"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
-        from reports.models import ActionPointStatus
-
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = ActionPointStatus.choices
 
@@ -94,8 +92,6 @@ class DashboardFilterForm(forms.Form):
         first_year: int | None = None,
         **kwargs,
     ) -> None:
-        from partners.models import Region
-
         super().__init__(*args, **kwargs)
         self.default_country = default_country
         self.fields["period"] = PeriodField(today=today, first_year=first_year, required=False)

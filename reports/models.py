@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -104,8 +106,6 @@ class ActionPoint(models.Model):
 
 
 def _evidence_path(instance: ProgressUpdate, filename: str) -> str:
-    import uuid
-
     return f"nap-evidence/{uuid.uuid4().hex}"
 
 

@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 
 from cases.models import Case, ServiceDelivery
+from partners.models import Region
 from programmes.models import Project
 from referrals.models import Referral, ReferralStatus
 from referrals.selectors import sent_between
@@ -196,8 +197,6 @@ def _regions(scope: Scope) -> list[tuple[str, str]] | None:
     and "not stated"; None when the breakdown does not apply (no country, or one region)."""
     if not scope.country or scope.region_id:
         return None
-    from partners.models import Region
-
     regions = Region.objects.using(reports_db()).filter(country=scope.country).order_by("name")
     return [(str(pk), name) for pk, name in regions.values_list("pk", "name")] + [
         ("none", NOT_STATED)

@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from reports import runs
 from reports.models import ReportRun, ReportSubscription
+from reports.services import runs
 
 
 @shared_task(

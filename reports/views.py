@@ -2,32 +2,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
-from accounts.audit import log_action
 from accounts.policy import (
     Action,
     can,
-    can_on,
+    get_child_or_404,
     get_for_user_or_404,
     require,
     statistics_countries,
 )
-from reports import (
-    builders,
-    ctdc,
-    indicators,
-    plans,
-    runs,
-    selectors,
-    statistics,
-)
+from reports import builders, ctdc, indicators, selectors, statistics
 from reports.forms import (
     CtdcReleaseForm,
     DashboardFilterForm,
@@ -35,19 +25,14 @@ from reports.forms import (
     ProgressForm,
     ReportRequestForm,
 )
-from reports.models import (
-    ActionPlan,
-    ActionPoint,
-    CtdcRelease,
-    Indicator,
-    ProgressUpdate,
-    Project,
-    ReportFile,
-    ReportRun,
-)
+from reports.models import ActionPlan, ActionPoint, CtdcRelease, Indicator, Project, ReportRun
+from reports.services import ctdc as ctdc_services
+from reports.services import plans, runs
 from reports.statistics import Scope
 from traffick_cm import periods, suppression, uploads
+from traffick_cm.downloads import private_file_response
 from traffick_cm.forms import attach_service_errors
+from traffick_cm.pagination import page_of
 
 
 def _to_date(start, end) -> tuple | None:
@@ -129,9 +114,14 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("action_plan", Action.CHANGE)
 def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
-    point = get_object_or_404(ActionPoint.objects.select_related("plan"), pk=pk)
-    if not can_on(request.user, "action_plan", Action.CHANGE, point.plan):
-        raise Http404
+    point = get_child_or_404(
+        request.user,
+        "action_plan",
+        Action.CHANGE,
+        ActionPoint.objects.select_related("plan"),
+        via="plan",
+        pk=pk,
+    )
     form = ProgressForm(
         request.POST or None,
         request.FILES or None,
@@ -158,35 +148,23 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("action_plan", Action.VIEW)
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
-    update = get_object_or_404(ProgressUpdate.objects.select_related("action_point__plan"), pk=pk)
-    if not update.evidence or not can_on(
-        request.user, "action_plan", Action.VIEW, update.action_point.plan
-    ):
-        raise Http404
-    log_action(
-        "reports.evidence.downloaded",
-        actor=request.user,
-        target=update.action_point,
-        data={"update": update.pk},
-    )
-    return FileResponse(
-        update.evidence.open("rb"),
-        as_attachment=True,
-        content_type=update.evidence_type,
+    update = selectors.evidence_read(actor=request.user, pk=pk)
+    return private_file_response(
+        update.evidence,
         filename=f"evidence-{update.pk}.{uploads.EXTENSIONS[update.evidence_type]}",
+        content_type=update.evidence_type,
     )
 
 
 @require("indicator", Action.CHANGE)
 def indicator_value(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("plan", "project"), pk=pk)
-    allowed = (
-        can_on(request.user, "action_plan", Action.VIEW, indicator.plan)
-        if indicator.plan_id
-        else can_on(request.user, "project", Action.CHANGE, indicator.project)
+    indicator = get_for_user_or_404(
+        request.user,
+        "indicator",
+        Action.CHANGE,
+        Indicator.objects.select_related("plan", "project"),
+        pk=pk,
     )
-    if not allowed:
-        raise Http404
     form = IndicatorValueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -239,7 +217,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
             status = 400  # the form, with what is wrong, again
     elif request.method == "POST":
         raise Http404
-    page = Paginator(selectors.run_list(actor=request.user), 25).get_page(request.GET.get("page"))
+    page = page_of(selectors.run_list(actor=request.user), request.GET.get("page"))
     return render(request, "reports/run_list.html", {"page": page, "form": form}, status=status)
 
 
@@ -253,19 +231,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("report_run", Action.EXPORT)
 def run_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    run = get_for_user_or_404(
-        request.user, "report_run", Action.EXPORT, ReportRun.objects.all(), pk=pk
-    )
-    report_file = ReportFile.objects.filter(run=run, format=fmt).first()
-    if report_file is None or run.status != ReportRun.Status.DONE:
-        raise Http404
-    log_action("reports.run.downloaded", actor=request.user, target=run, data={"format": fmt})
+    report_file = selectors.run_file_read(actor=request.user, pk=pk, fmt=fmt)
+    run = report_file.run
     name = f"{run.kind}-{run.parameters_key.split('=')[-1]}-{run.period_from}-{run.period_to}"
-    return FileResponse(
-        report_file.file.open("rb"),
-        as_attachment=True,
-        content_type=builders.CONTENT_TYPES[fmt],
-        filename=f"{name}.{fmt}",
+    return private_file_response(
+        report_file.file, filename=f"{name}.{fmt}", content_type=builders.CONTENT_TYPES[fmt]
     )
 
 
@@ -276,7 +246,7 @@ def ctdc_export(request: HttpRequest) -> HttpResponse:
     form = CtdcReleaseForm(request.POST or None, today=today, first_year=ctdc.first_year())
     if request.method == "POST" and form.is_valid():
         try:
-            release, _made = ctdc.release(
+            release = ctdc_services.release_download(
                 year=form.cleaned_data["year"],
                 k=form.cleaned_data["k"],
                 actor=request.user,
@@ -285,17 +255,10 @@ def ctdc_export(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            log_action(
-                "reports.ctdc.exported",
-                actor=request.user,
-                target=release,
-                data={"year": release.year, "k": release.k, "records": release.records},
-            )
-            return FileResponse(
-                release.file.open("rb"),
-                as_attachment=True,
-                content_type="text/csv; charset=utf-8",
+            return private_file_response(
+                release.file,
                 filename=f"ctdc-{release.year}-k{release.k}.csv",
+                content_type="text/csv; charset=utf-8",
             )
     return render(
         request,
@@ -327,21 +290,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     valid = form.is_bound and form.is_valid()
     criteria = form.cleaned_data if valid else {}
+    # The form offers (and accepts) only the countries above: a forged one is invalid.
     country = criteria.get("country") or default_country
     region = criteria.get("region")
     period = criteria.get("period") or periods.default(today, first, latest)
     if not form.is_bound:
         form.initial = {"period": period.key, "country": country}
-    k = suppression.threshold()
-    national = Scope(country=country)
-    local = Scope(country=country, region_id=region.pk if region else None)
-    cases = statistics.cases(
-        national, period, k=k, region_id=region.pk if region and country else None
-    )
-    trainings = statistics.trainings(local, period.start, period.end)
-    plans_here = (
-        ActionPlan.objects.filter(country=country) if country else ActionPlan.objects.none()
-    )
     return render(
         request,
         "reports/dashboard.html",
@@ -351,50 +305,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "country": country,
             "country_name": Country(country).name if country else "",
             "region": region,
-            "cases": cases,
-            # Referrals per region would give, beside the country's, the other regions'.
-            "referrals": None if region else statistics.referrals(national, period, k=k),
-            "trainings": trainings,
-            "trainings_by_region": statistics.trainings_by_region(local, period.start, period.end),
-            "plans": _plans_summary(plans_here, period, k),
-            "k": k,
-            "chart_data": {
-                "months": [key for key, _v in cases["by_month"]],
-                "identified": [v if isinstance(v, int) else None for _m, v in cases["by_month"]],
-                "audiences": trainings_chart(trainings),
-            },
+            **selectors.dashboard_figures(country=country, region=region, period=period),
         },
         status=400 if form.is_bound and not valid else 200,
     )
-
-
-def _plans_summary(plans, period, k) -> list[dict]:
-    """Each plan's pillars and its indicators over the dashboard's period, in a fixed number
-    of queries whatever the number of plans."""
-    plans = list(plans)
-    pillars = indicators.action_points_by_plans(plans)
-    all_indicators = list(
-        Indicator.objects.filter(plan__in=plans).select_related("plan", "project")
-    )
-    rows = indicators.rows(all_indicators, period.start, period.end, k=k)
-    by_plan: dict[int, list] = {}
-    for indicator, row in zip(all_indicators, rows, strict=True):
-        by_plan.setdefault(indicator.plan_id, []).append(row)
-    return [
-        {
-            "plan": plan,
-            "by_pillar": pillars.get(plan.pk, []),
-            "indicators": by_plan.get(plan.pk, []),
-        }
-        for plan in plans
-    ]
-
-
-def trainings_chart(data: dict) -> dict:
-    from trainings.vocabularies import Audience
-
-    labels = dict(Audience.choices)
-    return {
-        "labels": [str(labels.get(code, code)) for code in data["by_audience"]],
-        "values": list(data["by_audience"].values()),
-    }

@@ -1,6 +1,6 @@
 """Query-count guards: no list or detail page runs more SQL queries when it has more to show.
 
-Each entry opens a page as a role the access table (test_url_access.TABLE) lets in, with one
+Each entry opens a page as a role the access table (tests/access_table.py) lets in, with one
 of everything the page lists or shows, counts the queries, adds five more of each (cases
 with their records, referrals, sessions, organisations, projects, users, action points,
 indicators, report runs...), and counts again. The counts must be equal: a page that runs
@@ -34,12 +34,11 @@ from accounts import services as account_services
 from accounts.models import User, UserSession
 from accounts.roles import Role
 from cases.models import Case, DuplicateFlag
-from cases.services import case as case_services
 from cases.services import records
+from cases.services import workflow as case_workflow
 from partners.models import Contact, Organisation, PathwayStep
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralEvent
-from reports import plans as plan_services
 from reports.models import (
     ActionPlan,
     ActionPoint,
@@ -50,14 +49,13 @@ from reports.models import (
     ReportFile,
     ReportRun,
 )
-from tests import factories, test_url_access
-from tests.test_url_access import TABLE
+from reports.services import plans as plan_services
+from tests import factories
+from tests.access_table import TABLE
 from traffick_cm import codebooks as cv
 from traffick_cm import periods
-from trainings import services as training_services
-
-# The fixture that builds one of everything, shared with the role x URL table.
-ctx = test_url_access.ctx
+from trainings.services import register as training_register
+from trainings.services import sessions as training_sessions
 
 C, S, P, PR, M, MI, A = (
     Role.CASEWORKER,
@@ -189,18 +187,18 @@ def _new_case(ctx: Ctx) -> Case:
         last_name=f"Kone{next(_seq)}",
         case_data={"identified_region": _region()},
     )
-    case_services.case_assign(
+    case_workflow.case_assign(
         actor=users[S], case=case, caseworkers=[users[C], colleague], primary=colleague
     )
     _case_records(ctx, case, colleague)
-    case_services.closure_request(actor=colleague, case=case, reason="Reintegrated")
+    case_workflow.closure_request(actor=colleague, case=case, reason="Reintegrated")
     return case
 
 
 def _advance(case: Case, actor: User) -> None:
     status = Case.objects.values_list("status", flat=True).get(pk=case.pk)
-    to_status = sorted(case_services.TRANSITIONS[status])[0]
-    case_services.case_transition(actor=actor, case=case, to_status=to_status)
+    to_status = sorted(case_workflow.TRANSITIONS[status])[0]
+    case_workflow.case_transition(actor=actor, case=case, to_status=to_status)
 
 
 # Adders: add(ctx, n) adds n more of what a page lists or shows.
@@ -218,11 +216,11 @@ def more_case_records(ctx: Ctx, n: int) -> None:
     for _ in range(n):
         colleague = _caseworker(ctx)
         team = [*case.caseworkers.all(), colleague]
-        case_services.case_assign(actor=users[S], case=case, caseworkers=team, primary=users[C])
+        case_workflow.case_assign(actor=users[S], case=case, caseworkers=team, primary=users[C])
         _case_records(ctx, case, colleague)
         _advance(case, colleague)
-        closure = case_services.closure_request(actor=colleague, case=case, reason="LostContact")
-        case_services.closure_decide(actor=users[S], closure=closure, approve=False, note="No")
+        closure = case_workflow.closure_request(actor=colleague, case=case, reason="LostContact")
+        case_workflow.closure_decide(actor=users[S], closure=closure, approve=False, note="No")
         other = factories.case(caseworker=colleague, last_name=f"Sow{next(_seq)}")
         DuplicateFlag.objects.create(case=case, other_case=other, same_organisation=True)
 
@@ -238,7 +236,7 @@ def more_closures(ctx: Ctx, n: int) -> None:
     for _ in range(n):
         colleague = _caseworker(ctx)
         case = factories.case(caseworker=users[C], last_name=f"Traore{next(_seq)}")
-        case_services.closure_request(actor=colleague, case=case, reason="Reintegrated")
+        case_workflow.closure_request(actor=colleague, case=case, reason="Reintegrated")
 
 
 def more_referrals(ctx: Ctx, n: int) -> None:
@@ -367,7 +365,7 @@ def more_on_user(ctx: Ctx, n: int) -> None:
 def _session(ctx: Ctx, **fields: Any):
     k = next(_seq)
     start = _today() - timedelta(days=10 + k % 20)
-    return training_services.session_record(
+    return training_sessions.session_record(
         actor=ctx["users"][PR],
         partners=[_organisation(), _organisation()],
         **{
@@ -398,7 +396,7 @@ def more_on_session(ctx: Ctx, n: int) -> None:
     session = ctx["session"]
     for _ in range(n):
         session.partners.add(_organisation())
-        training_services.attachment_upload(
+        training_sessions.attachment_upload(
             actor=ctx["users"][PR],
             session=session,
             kind="report",
@@ -421,7 +419,7 @@ def _letters(k: int) -> str:
 
 
 def _participant(ctx: Ctx, session) -> None:
-    training_services.participant_add(
+    training_register.participant_add(
         actor=ctx["users"][PR],
         session=session,
         name=f"Awa {_letters(next(_seq))}",
@@ -576,7 +574,7 @@ def more_run_files(ctx: Ctx, n: int) -> None:
 @dataclass(frozen=True)
 class Page:
     id: str
-    url_name: str  # its row in test_url_access.TABLE
+    url_name: str  # its row in tests/access_table.py
     role: Role
     url: Callable[[Ctx], str]
     more: tuple[Adder, ...]

@@ -3,8 +3,9 @@
 Every variable has an embedded default so that a newcomer needs nothing but Python:
 no DATABASE_URL means a local SQLite file, no CELERY_BROKER_URL means tasks run
 in-process. Production means PostgreSQL and Redis, DEBUG off, and real keys: with
-DEBUG off the app refuses to start on the development secret key or without an
-encryption key.
+DEBUG off the app refuses to start on the development secret key, without an
+encryption key or without SITE_URL. .env.example lists every variable read here
+(tests/test_settings.py keeps the two in step).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import binascii
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -124,6 +126,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # The project's apps, in their layers (README, Architecture): each imports only those
     # listed before it. The core (codebooks, fields, storage, the labels template filter).
     "traffick_cm",
@@ -135,7 +140,16 @@ INSTALLED_APPS = [
     "trainings",
     "reports",
     "home",
+    # The REST API and webhooks, beside the home pages: above every app it serves.
+    "api",
+    # The demo (`make run`, DEMO=1): its data and `seed_demo`, above every app. The
+    # production image keeps only its app config (.dockerignore).
+    "demo",
 ]
+# The scale benchmark's tools (`seed_scale`, `benchmark`), for the Makefile's bench targets
+# only: not part of the product, not in the production image.
+if env_flag("BENCHMARK_TOOLS", False):
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -188,6 +202,12 @@ def _database_from_env() -> dict:
     if config["ENGINE"].endswith("postgresql"):
         config["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
         config["CONN_HEALTH_CHECKS"] = True
+    else:
+        # SQLite, the embedded default: `make run` writes from two processes (the web server
+        # and beat, which runs the periodic tasks). A transaction takes the write lock when it
+        # begins, so that it waits for the other process's instead of failing with "database
+        # is locked" when it first writes, and waits up to 20 s rather than SQLite's 5.
+        config.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
     config["ATOMIC_REQUESTS"] = False
     return config
 
@@ -272,7 +292,8 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Celery: with no broker, tasks run in-process so that a laptop needs no worker.
+# Celery: with no broker, tasks run in-process so that a laptop needs no worker; `make run`
+# then starts beat alone, and the periodic tasks run in beat's process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -288,6 +309,7 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.*": {"queue": "reports"},
     "referrals.tasks.*": {"queue": "notifications"},
     "accounts.tasks.*": {"queue": "notifications"},
+    "api.tasks.*": {"queue": "notifications"},
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -380,8 +402,29 @@ REFERRAL_DEADLINE_HOURS = _referral_deadlines()
 # After a referral closes, its packet stays visible to the partner this many days, then
 # only its metadata.
 REFERRAL_PACKET_RETENTION_DAYS = env_int("REFERRAL_PACKET_RETENTION_DAYS", 30)
-# Absolute link base for emails sent by tasks (no request there).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+
+def _site_url() -> str:
+    """SITE_URL: the address users open, the base of the links in emails sent by tasks (no
+    request there). No default with DEBUG off: a wrong one sends everybody a dead link."""
+    raw = env.str("SITE_URL", default="").strip()
+    if not raw and DEBUG:
+        return "http://127.0.0.1:8000"
+    if not raw:
+        raise ImproperlyConfigured(
+            "SITE_URL is not set: with DEBUG off the links in emails need the address users "
+            "open, e.g. https://cm.example.org (see .env.example)."
+        )
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be an http:// or https:// address, e.g. https://cm.example.org; "
+            f"got {raw!r}."
+        )
+    return raw
+
+
+SITE_URL = _site_url()
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 10)
 # Name look-ups per user and hour (the duplicate check while registering, name searches of
 # the case list): a budget, so that nobody can ask "is this person registered?" at will.
@@ -400,8 +443,57 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = (MAX_UPLOAD_MB + 1) * 1024 * 1024
 
 # A report run whose worker died is taken over after this many seconds.
 REPORT_RUN_LEASE_SECONDS = env_int("REPORT_RUN_LEASE_SECONDS", 900)
-# Test seam for the killed-worker test: a pause between claiming a run and building it.
-REPORT_TEST_DELAY_SECONDS = env_int("REPORT_TEST_DELAY_SECONDS", 0)
+
+# The REST API (/api/v1/): personal access tokens only (no session, so no CSRF), the one
+# access policy, a budget per token, RFC 9457 problem details, cursor pages.
+API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 120)
+# Webhooks: how long a receiver has to answer, and after how many deliveries that failed in
+# a row (each retried for 24 hours) a subscription is paused and its administrators told.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_PAUSE_AFTER_FAILURES = env_int("WEBHOOK_PAUSE_AFTER_FAILURES", 10)
+# Deliveries to private, loopback or link-local addresses are refused (a subscription must not
+# reach the servers' own network) unless this is on: for a receiver on a laptop or an internal
+# network only.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_flag("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenRequired", "api.permissions.Policy"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "traffick_cm API",
+    "DESCRIPTION": (
+        "Case management for counter-trafficking work. Every call acts as the user whose "
+        "personal access token it sends (Authorization: Bearer <token>), under the same "
+        "access policy as the pages."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per vocabulary in the schema (several fields share one; two are "status").
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "traffick_cm.codebooks.CaseStatus",
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "AudienceEnum": "trainings.vocabularies.Audience",
+        "ConsentGiverEnum": "traffick_cm.codebooks.ConsentGiver",
+        "ConsentMethodEnum": "traffick_cm.codebooks.ConsentMethod",
+        "LanguageEnum": "traffick_cm.codebooks.Language",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.problem_responses",
+    ],
+}
 
 # Periodic tasks live in the database (django-celery-beat): administrators edit schedules
 # in the admin without a deploy. `manage.py setup_schedules` creates the defaults.

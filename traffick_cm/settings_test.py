@@ -12,6 +12,8 @@ os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("SECRET_KEY", "test-" + Fernet.generate_key().decode())
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", Fernet.generate_key().decode())
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Required with DEBUG off; subprocesses of the tests (the killed-worker test) inherit it.
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 # The two-factor tests turn it on; elsewhere tests sign in with force_login.
 os.environ.setdefault("TWO_FACTOR_REQUIRED", "0")
 

@@ -16,5 +16,8 @@ urlpatterns = [
     path("trainings/", include("trainings.urls")),
     path("reports/", include("programmes.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", include("api.urls")),
+    path("accounts/api-tokens/", include("api.page_urls")),
+    path("accounts/webhooks/", include("api.webhook_urls")),
     path("admin/", admin.site.urls),
 ]

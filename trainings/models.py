@@ -8,9 +8,10 @@ import uuid
 from functools import cached_property
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Avg, F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -20,6 +21,10 @@ from traffick_cm.fields import ChoiceListField, EncryptedTextField
 from trainings import vocabularies as v
 
 User = settings.AUTH_USER_MODEL
+
+
+# The largest total the generated column `participants_total` holds (a PostgreSQL integer).
+LARGEST_TOTAL = 2**31 - 1
 
 
 class TrainingSession(models.Model):
@@ -126,6 +131,11 @@ class TrainingSession(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.start_date:%Y-%m-%d})"
 
+    def clean(self) -> None:
+        counts = (self.participants_female, self.participants_male, self.participants_other)
+        if sum(count or 0 for count in counts) > LARGEST_TOTAL:
+            raise ValidationError({"participants_other": _("The participants add up to too many.")})
+
     @cached_property
     def knowledge_gain(self):
         """Average post-test minus pre-test score, in points: from the session averages, or
@@ -134,8 +144,6 @@ class TrainingSession(models.Model):
             return self.post_test_average - self.pre_test_average
         if not self.pk:
             return None
-        from django.db.models import Avg
-
         gains = self.participants.filter(pre_score__isnull=False, post_score__isnull=False)
         average = gains.aggregate(gain=Avg(F("post_score") - F("pre_score")))["gain"]
         return round(average, 1) if average is not None else None

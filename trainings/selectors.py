@@ -7,14 +7,15 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from accounts.audit import log_read
 from accounts.models import User
-from accounts.policy import Action, get_for_user_or_404, scope
+from accounts.policy import Action, get_child_or_404, get_for_user_or_404, scope
 from partners.models import Organisation
 from partners.selectors import organisation_choices
 from programmes.models import Project
 from traffick_cm.fields import ChoiceListField
 from trainings import vocabularies as v
-from trainings.models import TrainingSession
+from trainings.models import SessionAttachment, TrainingSession
 
 
 def filtered(qs: QuerySet[TrainingSession], criteria: dict[str, Any]) -> QuerySet[TrainingSession]:
@@ -63,6 +64,27 @@ def partner_choices(*, actor: User) -> QuerySet[Organisation]:
 def session_for(*, actor: User, pk: int, action: Action = Action.VIEW) -> TrainingSession:
     qs = TrainingSession.objects.select_related("organiser", "region", "project", "created_by")
     return get_for_user_or_404(actor, "training", action, qs, pk=pk)
+
+
+def attachment_for_download(*, actor: User, pk: int) -> SessionAttachment:
+    """An attachment of a session whose register the user may read, or 404: attendance
+    sheets list people, so the register's rule applies. The download is audited against the
+    session."""
+    attachment = get_child_or_404(
+        actor,
+        "training_register",
+        Action.VIEW,
+        SessionAttachment.objects.select_related("session"),
+        via="session",
+        pk=pk,
+    )
+    log_read(
+        "trainings.attachment.downloaded",
+        actor=actor,
+        target=attachment.session,
+        data={"attachment": attachment.pk},
+    )
+    return attachment
 
 
 def totals(qs: QuerySet[TrainingSession]) -> dict[str, Any]:

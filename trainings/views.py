@@ -2,20 +2,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import log_action
 from accounts.policy import Action, can, can_on, get_for_user_or_404, require, scope
 from traffick_cm import uploads
+from traffick_cm.downloads import private_file_response
 from traffick_cm.forms import attach_service_errors
+from traffick_cm.pagination import page_of
 from traffick_cm.tables import ImportFileError
 from trainings import forms as training_forms
-from trainings import selectors, services, transfer
-from trainings.models import SessionAttachment, TrainingSession
+from trainings import selectors
+from trainings.models import TrainingSession
+from trainings.services import register as register_services
+from trainings.services import sessions, transfer
 
 
 def _criteria(request: HttpRequest) -> tuple[training_forms.SessionFilterForm, dict]:
@@ -27,17 +29,13 @@ def _criteria(request: HttpRequest) -> tuple[training_forms.SessionFilterForm, d
 def session_list(request: HttpRequest) -> HttpResponse:
     filters, criteria = _criteria(request)
     qs = selectors.session_list(actor=request.user, criteria=criteria)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     return render(
         request,
         "trainings/session_list.html",
         {
-            "page": page,
+            "page": page_of(qs, request.GET.get("page")),
             "filters": filters,
             "totals": selectors.totals(qs),
-            "querystring": querystring.urlencode(),
             "can_create": can(request.user, "training", Action.CREATE),
         },
     )
@@ -62,10 +60,7 @@ def session_export(request: HttpRequest) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     qs = selectors.session_list(actor=request.user, criteria=criteria, action=Action.EXPORT)
-    content, content_type = transfer.export(qs.prefetch_related("partners"), fmt)
-    log_action(
-        "trainings.sessions.exported", actor=request.user, data={"format": fmt, "count": qs.count()}
-    )
+    content, content_type = transfer.export_for(actor=request.user, sessions=qs, fmt=fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="sessions-{timezone.localdate():%Y%m%d}.{fmt}"'
@@ -80,7 +75,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         partners = data.pop("partners")
         try:
-            session = services.session_record(
+            session = sessions.session_record(
                 actor=request.user, organiser=request.user.organisation, partners=partners, **data
             )
         except ValidationError as error:
@@ -117,7 +112,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         partners = data.pop("partners")
         try:
-            services.session_update(actor=request.user, session=session, partners=partners, **data)
+            sessions.session_update(actor=request.user, session=session, partners=partners, **data)
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
@@ -168,7 +163,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         session = _register_session(request, pk, Action.CHANGE)
         if form.is_valid():
             try:
-                services.participant_add(actor=request.user, session=session, **form.cleaned_data)
+                register_services.participant_add(
+                    actor=request.user, session=session, **form.cleaned_data
+                )
             except ValidationError as error:
                 attach_service_errors(form, error)
             else:
@@ -183,7 +180,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
             "participants": participants,
             "form": form,
             "import_form": import_form,
-            "columns": transfer.REGISTER_COLUMNS,
+            "columns": register_services.REGISTER_COLUMNS,
         },
     )
 
@@ -196,7 +193,7 @@ def register_import(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["upload"]
         try:
-            report = transfer.import_register(
+            report = register_services.import_register(
                 name=upload.name, stream=upload, session=session, actor=request.user
             )
         except ImportFileError as error:
@@ -213,7 +210,12 @@ def register_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "trainings/register_import.html",
-        {"session": session, "form": form, "report": report, "columns": transfer.REGISTER_COLUMNS},
+        {
+            "session": session,
+            "form": form,
+            "report": report,
+            "columns": register_services.REGISTER_COLUMNS,
+        },
         status=status,
     )
 
@@ -224,7 +226,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = training_forms.AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.attachment_upload(actor=request.user, session=session, **form.cleaned_data)
+            sessions.attachment_upload(actor=request.user, session=session, **form.cleaned_data)
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
@@ -233,26 +235,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "trainings/attachment_form.html", {"form": form, "session": session})
 
 
-@require("training", Action.VIEW)
+@require("training_register", Action.VIEW)
 def attachment_download(request: HttpRequest, attachment_pk: int) -> HttpResponse:
-    attachment = get_object_or_404(
-        SessionAttachment.objects.select_related("session"), pk=attachment_pk
-    )
-    # Attendance sheets list people: the register's rule applies.
-    if not can_on(request.user, "training_register", Action.VIEW, attachment.session):
-        raise Http404
-    from accounts.audit import log_action
-
-    log_action(
-        "trainings.attachment.downloaded",
-        actor=request.user,
-        target=attachment.session,
-        data={"attachment": attachment.pk},
-    )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    attachment = selectors.attachment_for_download(actor=request.user, pk=attachment_pk)
+    extension = uploads.EXTENSIONS[attachment.content_type]
+    return private_file_response(
+        attachment.file,
+        filename=f"session-{attachment.session_id}-{attachment.kind}-{attachment.pk}.{extension}",
         content_type=attachment.content_type,
-        filename=f"session-{attachment.session_id}-{attachment.kind}-{attachment.pk}."
-        f"{uploads.EXTENSIONS[attachment.content_type]}",
     )

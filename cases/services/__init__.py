@@ -1,6 +1,7 @@
-"""Every change to a case file: case.py (register, edit, workflow), records.py (consent,
-assessments, plans, services, notes, follow-ups, documents, legal), identity.py (search and
-duplicate keys), transfer.py (HTCDS import and export)."""
+"""Every change to a case file: case.py (register, edit), workflow.py (status, closure,
+reopening, assignment), records.py (consent, assessments, plans, services, notes, follow-ups,
+documents, legal), identity.py (search and duplicate keys), transfer.py (HTCDS import and
+export), summary.py (the PDF summary)."""
 
 
 class ConflictError(Exception):

@@ -29,6 +29,7 @@ from cases.models import (
     SupportPlan,
     TraffickingEvent,
 )
+from cases.selectors import has_current_consent
 from cases.signals import consent_ended
 from cases.uploads import sniff_document
 from traffick_cm import codebooks as v
@@ -87,8 +88,6 @@ def _end_sharing_if_consent_ended(consent: Consent, *, actor: User) -> dict[str,
     sharing scope, every referral's copy of the person's details is withdrawn at once.
     The referrals affected are kept on the consent (for the confirmation) and returned
     for the audit entry."""
-    from cases.selectors import has_current_consent
-
     if consent.scope not in SHARING_SCOPES or has_current_consent(consent.case, consent.scope):
         return {}
     # The apps above cases end what the consent allowed (referrals/: the shared packets).

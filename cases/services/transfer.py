@@ -14,29 +14,36 @@ Export goes through traffick_cm.tables, which neutralises formula injection."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from typing import IO, Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_countries import countries
 
-from accounts.audit import log_action
+from accounts.audit import log_action, log_read
 from accounts.models import User
 from accounts.policy import Action, can
 from cases.models import Case
+from cases.services import identity
 from cases.services.case import _case_create
 from partners.models import Organisation, Region
 from partners.selectors import organisation_choices
 from traffick_cm import codebooks as v
 from traffick_cm import tables
-from traffick_cm.forms import EARLIEST
-from traffick_cm.tables import read_table
+from traffick_cm.imports import (
+    HEADER_ROW,
+    MULTI,
+    Cells,
+    ImportReport,
+    Sheet,
+    all_or_nothing,
+    check_header,
+    duplicate_keys,
+    folded,
+    read_sheet,
+)
 
-MULTI = ";"
 # Our extension columns first, then the codebook's.
 EXPORT_COLUMNS = [
     "external_id",
@@ -116,204 +123,133 @@ GENDER_TO_SEX = {
     v.Gender.FEMININE: v.Sex.FEMALE,
     v.Gender.MASCULINE: v.Sex.MALE,
 }
-TRUE_WORDS = {"1", "true", "yes", "oui", "y", "x"}
-FALSE_WORDS = {"0", "false", "no", "non", "n", ""}
 
 
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    already_imported: int = 0
-    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
-    ignored_columns: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class _References:
+    """What a row may name, looked up once per file: the regions (by country and folded
+    name) and the organisations the registration form offers as the referrer, no others."""
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+    organisation: Organisation
+    regions: dict[tuple[str, str], Region]
+    referrers: dict[str, Organisation]
 
 
-class _Row:
-    """Validates one row; collects errors against (row number, column)."""
-
-    def __init__(
-        self, number: int, values: dict[str, str], report: ImportReport, org: Organisation
-    ):
-        self.number, self.values, self.report, self.org = number, values, report, org
-
-    def error(self, column: str, message: str) -> None:
-        self.report.errors.append((self.number, column, message))
-
-    def text(self, column: str, max_length: int = 200) -> str:
-        value = self.values.get(column, "")
-        if len(value) > max_length:
-            self.error(column, _("Longer than %(n)s characters.") % {"n": max_length})
-        return value[:max_length]
-
-    def choice(self, column: str, choices: type, required: bool = False) -> str:
-        value = self.values.get(column, "")
-        if not value:
-            if required:
-                self.error(column, _("A value is required."))
-            return ""
-        if value not in choices.values:
-            self.error(
-                column, _("“%(value)s” is not one of the codebook's values.") % {"value": value}
-            )
-            return ""
-        return value
-
-    def choices(self, column: str, choices: type) -> list[str]:
-        items = [x.strip() for x in self.values.get(column, "").split(MULTI) if x.strip()]
-        bad = [x for x in items if x not in choices.values]
-        if bad:
-            self.error(column, _("Not codebook values: %(values)s") % {"values": ", ".join(bad)})
-        return [x for x in items if x in choices.values]
-
-    def date(self, column: str, required: bool = False) -> date | None:
-        value = self.values.get(column, "")
-        if not value:
-            if required:
-                self.error(column, _("A date is required."))
-            return None
-        try:
-            parsed = date.fromisoformat(value[:10])
-        except ValueError:
-            self.error(column, _("“%(value)s” is not a date as YYYY-MM-DD.") % {"value": value})
-            return None
-        if parsed > timezone.localdate():
-            self.error(column, _("The date is in the future."))
-        elif parsed < EARLIEST:
-            self.error(column, _("The date is before %(year)s.") % {"year": EARLIEST.year})
-        return parsed
-
-    def number_(self, column: str, maximum: int) -> int | None:
-        value = self.values.get(column, "")
-        if not value:
-            return None
-        if not (value.isascii() and value.isdigit()) or int(value) > maximum:
-            self.error(
-                column,
-                _("“%(value)s” is not a whole number from 0 to %(max)s.")
-                % {"value": value, "max": maximum},
-            )
-            return None
-        return int(value)
-
-    def country_list(self, column: str) -> list[str]:
-        items = [x.strip().upper() for x in self.values.get(column, "").split(MULTI) if x.strip()]
-        bad = [x for x in items if x not in dict(countries)]
-        if bad:
-            self.error(
-                column, _("Not ISO 3166 country codes: %(values)s") % {"values": ", ".join(bad)}
-            )
-        return [x for x in items if x in dict(countries)]
-
-    def flag(self, column: str) -> bool | None:
-        value = self.values.get(column, "").lower()
-        if value in TRUE_WORDS:
-            return True
-        if value in FALSE_WORDS:
-            return False
-        self.error(column, _("Use yes or no."))
-        return None
+def _references(organisation: Organisation) -> _References:
+    referrers: dict[str, Organisation] = {}
+    for org in organisation_choices():
+        referrers[folded(org.name)] = org
+        if org.acronym:
+            referrers.setdefault(folded(org.acronym), org)
+    return _References(
+        organisation=organisation,
+        regions={(r.country.code, folded(r.name)): r for r in Region.objects.all()},
+        referrers=referrers,
+    )
 
 
-def _parse_row(
-    row: _Row, regions: dict[tuple[str, str], Region], organisations: dict[str, Organisation]
-) -> dict[str, Any] | None:
-    errors_before = len(row.report.errors)
-    external_id = row.text("external_id", 100)
-    if not external_id:
-        row.error("external_id", _("A value is required."))
-    first_name = row.text("prs_FirstName")
-    if not first_name:
-        row.error("prs_FirstName", _("A value is required."))
-    consent = row.flag("con_Consent")
-    if consent is False:
-        row.error(
+def _has_no_consent(cells: Cells) -> bool:
+    """An empty cell or a "no" records no consent; a value that is neither yes nor no is
+    reported as such by `Cells.flag`."""
+    return cells.flag("con_Consent") is False or not cells.raw("con_Consent")
+
+
+def _parse_row(cells: Cells, refs: _References) -> dict[str, Any] | None:
+    """The values of one row for `_case_create`, or None when the row has an error."""
+    external_id = cells.text("external_id", max_length=100, required=True)
+    first_name = cells.text("prs_FirstName", required=True)
+    if _has_no_consent(cells):
+        cells.error(
             "con_Consent",
             _("No recorded consent to data collection: the record cannot be imported."),
         )
-    gender = row.choice("prs_Gender", v.Gender)
-    sex = row.values.get("sex", "")
+    gender = cells.choice("prs_Gender", v.Gender)
+    sex = cells.raw("sex")
     if sex and sex not in v.Sex.values:
-        row.error("sex", _("Use female, male or other."))
+        cells.error("sex", _("Use female, male or other."))
     sex = sex or GENDER_TO_SEX.get(gender, v.Sex.OTHER)
-    country = (row.values.get("identified_country") or row.org.country.code).upper()
-    if country not in dict(countries):
-        row.error("identified_country", _("Not an ISO 3166 country code."))
+    country = cells.country("identified_country") or refs.organisation.country.code
     region = None
-    region_name = row.values.get("identified_region", "")
-    if region_name:
-        region = regions.get((country, region_name.casefold()))
+    if region_name := cells.raw("identified_region"):
+        region = refs.regions.get((country, folded(region_name)))
         if region is None:
-            row.error("identified_region", _("Unknown region for this country."))
+            cells.error("identified_region", _("Unknown region for this country."))
     referring = None
-    referring_name = row.values.get("cas_ReferringOrganisation", "")
-    if referring_name:
-        referring = organisations.get(referring_name.casefold())
+    if referring_name := cells.raw("cas_ReferringOrganisation"):
+        referring = refs.referrers.get(folded(referring_name))
         if referring is None:
-            row.error("cas_ReferringOrganisation", _("Unknown organisation."))
-    status_code = row.values.get("cas_Status", "") or "Active"
-    status = HTCDS_TO_STATUS.get(status_code)
+            cells.error("cas_ReferringOrganisation", _("Unknown organisation."))
+    status = HTCDS_TO_STATUS.get(cells.raw("cas_Status") or "Active")
     if status is None:
-        row.error("cas_Status", _("Use Active, FollowUp, Closed or ClosedReferred."))
-    languages = []
-    for column in ("prs_PrimaryLanguage", "prs_SecondaryLanguage"):
-        code = row.values.get(column, "").lower()
-        if code and code not in v.Language.values:
-            row.error(column, _("Not an ISO 639-2 code we know."))
-        elif code:
-            languages.append(code)
-    birthdate = row.date("prs_Birthdate")
+        cells.error("cas_Status", _("Use Active, FollowUp, Closed or ClosedReferred."))
+    languages = [
+        code
+        for code in (
+            cells.choice("prs_PrimaryLanguage", v.Language),
+            cells.choice("prs_SecondaryLanguage", v.Language),
+        )
+        if code
+    ]
     data = {
         "external_id": external_id,
         "status": status,
         "sex": sex,
-        "citizenships": row.country_list("prs_Citizenship"),
+        "citizenships": cells.countries("prs_Citizenship"),
         "case_data": {
             "external_id": external_id,
-            "identified_on": row.date("identified_on") or timezone.localdate(),
+            "identified_on": cells.date("identified_on", not_future=True) or timezone.localdate(),
             "identified_country": country,
             "identified_region": region,
             "identification_method": v.IdentificationMethod.OTHER_ORGANISATION
             if referring
             else v.IdentificationMethod.NGO,
             "referring_organisation": referring,
-            "trafficking_status": row.choice("vic_TraffickingStatus", v.TraffickingStatus)
+            "trafficking_status": cells.choice("vic_TraffickingStatus", v.TraffickingStatus)
             or v.TraffickingStatus.POSSIBLE,
-            "status_decided_by": row.choice(
+            "status_decided_by": cells.choice(
                 "vic_TraffickingStatusDecisionMakingOrg", v.StatusDecisionMaker
             ),
-            "relationship_to_trafficker": row.choice(
+            "relationship_to_trafficker": cells.choice(
                 "vic_RelationshipToTrafficker", v.RelationshipToTrafficker
             ),
-            "age_when_trafficked": row.number_("vic_AgeWhenTrafficked", 120),
-            "recruitment_methods": row.choices("vic_MethodOfRecruitment", v.RecruitmentMethod),
-            "methods_of_control": row.choices("vic_MethodsOfControl", v.MethodOfControl),
-            "exploitation_types": row.choices("vic_TypeOfExploitation", v.ExploitationType),
-            "labour_industry": row.choice("vic_ForcedLabourIndustry", v.LabourIndustry),
-            "sex_exploitation_types": row.choices(
+            "age_when_trafficked": cells.count("vic_AgeWhenTrafficked", maximum=120),
+            "recruitment_methods": cells.choices("vic_MethodOfRecruitment", v.RecruitmentMethod),
+            "methods_of_control": cells.choices("vic_MethodsOfControl", v.MethodOfControl),
+            "exploitation_types": cells.choices("vic_TypeOfExploitation", v.ExploitationType),
+            "labour_industry": cells.choice("vic_ForcedLabourIndustry", v.LabourIndustry),
+            "sex_exploitation_types": cells.choices(
                 "vic_TypeOfSexExploitation", v.SexExploitationType
             ),
         },
         "person_data": {
             "first_name": first_name,
-            "middle_name": row.text("prs_MiddleName"),
-            "last_name": row.text("prs_SecondName"),
-            "date_of_birth": birthdate,
+            "middle_name": cells.text("prs_MiddleName"),
+            "last_name": cells.text("prs_SecondName"),
+            "date_of_birth": cells.date("prs_Birthdate", not_future=True),
             "gender": gender,
-            "marital_status": row.choice("prs_MaritalStatus", v.MaritalStatus),
-            "number_of_children": row.number_("prs_NumberOfChildren", 30),
+            "marital_status": cells.choice("prs_MaritalStatus", v.MaritalStatus),
+            "number_of_children": cells.count("prs_NumberOfChildren", maximum=30),
             "languages": languages,
-            "education": row.choice("prs_HighestLevelOfEducation", v.Education),
-            "identity_documents": row.text("prs_IdentityNumber", 100),
-            "phone": row.text("prs_MobilePhone", 40),
-            "address": row.text("prs_MailingStreet", 300),
+            "education": cells.choice("prs_HighestLevelOfEducation", v.Education),
+            "identity_documents": cells.text("prs_IdentityNumber", max_length=100),
+            "phone": cells.text("prs_MobilePhone", max_length=40),
+            "address": cells.text("prs_MailingStreet", max_length=300),
         },
     }
-    return data if len(row.report.errors) == errors_before else None
+    return data if cells.ok else None
+
+
+def _parse_rows(sheet: Sheet, report: ImportReport, refs: _References) -> dict[int, dict]:
+    """The rows without an error, by row number; an external_id repeated in the file is an
+    error on the row that repeats it."""
+    parsed = {}
+    for number, values in sheet.rows:
+        data = _parse_row(Cells(number, values, report), refs)
+        if data is not None:
+            parsed[number] = data
+    keys = ((number, values.get("external_id", "")) for number, values in sheet.rows)
+    first_rows = dict(duplicate_keys(keys, report, column="external_id"))
+    return {number: data for number, data in parsed.items() if number in first_rows}
 
 
 def import_cases(
@@ -332,88 +268,90 @@ def import_cases(
         if organisation is None or organisation.pk != actor.organisation_id:
             raise PermissionDenied
     report = ImportReport()
-    header, rows = read_table(name, stream)
-    known = set(EXPORT_COLUMNS) | IGNORED_COLUMNS
-    for column in REQUIRED_COLUMNS:
-        if column not in header:
-            report.errors.append((1, column, _("This required column is missing.")))
-    for column in header:
-        if column and column not in known:
-            report.errors.append((1, column, _("Unknown column: not an HTCDS field name.")))
-    report.ignored_columns = [c for c in header if c in IGNORED_COLUMNS]
-    report.rows = len(rows)
+    sheet = read_sheet(name, stream)
+    check_header(
+        sheet.header,
+        report,
+        required=REQUIRED_COLUMNS,
+        known=EXPORT_COLUMNS,
+        ignored=IGNORED_COLUMNS,
+        unknown_message=_("Unknown column: not an HTCDS field name."),
+    )
+    report.rows = len(sheet.rows)
     if report.errors:
         return report
-    if not rows:
-        report.errors.append((1, "", _("The file has no rows.")))
+    if not sheet.rows:
+        report.error(HEADER_ROW, "", _("The file has no rows."))
         return report
-    regions = {(r.country.code, r.name.casefold()): r for r in Region.objects.all()}
-    # The organisations the registration form offers as the referrer, no others.
-    organisations = {}
-    for org in organisation_choices():
-        organisations[org.name.casefold()] = org
-        if org.acronym:
-            organisations.setdefault(org.acronym.casefold(), org)
-    parsed = []
-    seen: dict[str, int] = {}
-    for index, values in enumerate(rows, start=2):  # row 1 is the header
-        row = _Row(index, values, report, organisation)
-        data = _parse_row(row, regions, organisations)
-        external_id = values.get("external_id", "")
-        if external_id in seen:
-            row.error(
-                "external_id", _("Same external_id as row %(row)s.") % {"row": seen[external_id]}
-            )
-            data = None
-        seen[external_id] = index
-        if data is not None:
-            parsed.append(data)
-    if report.errors or dry_run:
-        return report
+    parsed = _parse_rows(sheet, report, _references(organisation))
+    if report.ok and not dry_run:
+        _write(parsed, report, organisation=organisation, actor=actor)
+    return report
+
+
+def _write(
+    parsed: dict[int, dict], report: ImportReport, *, organisation: Organisation, actor: User | None
+) -> None:
+    """Create the cases not imported before (same organisation and external_id), all or
+    none: a row the case service refuses undoes the file and is reported on its row."""
     existing = set(
-        Case.objects.filter(organisation=organisation, external_id__in=seen).values_list(
-            "external_id", flat=True
-        )
+        Case.objects.filter(
+            organisation=organisation,
+            external_id__in=[data["external_id"] for data in parsed.values()],
+        ).values_list("external_id", flat=True)
     )
-    with transaction.atomic():
-        for data in parsed:
+    with all_or_nothing(report):
+        for number, data in parsed.items():
             if data["external_id"] in existing:
                 report.already_imported += 1
                 continue
-            case_data = data["case_data"]
-            age = None
-            if data["person_data"]["date_of_birth"]:
-                dob = data["person_data"]["date_of_birth"]
-                on = case_data["identified_on"]
-                age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-            _case_create(
+            try:
+                _create(data, organisation=organisation, actor=actor)
+            except ValidationError as error:
+                for column, messages in _messages_by_field(error):
+                    for message in messages:
+                        report.error(number, column, message)
+            else:
+                report.created += 1
+        if report.ok:
+            log_action(
+                "cases.import.completed",
                 actor=actor,
-                organisation=organisation,
-                case_data=case_data,
-                person_data=data["person_data"],
-                sex=data["sex"],
-                citizenships=data["citizenships"],
-                consent_given_by=v.ConsentGiver.GUARDIAN
-                if age is not None and age < 18
-                else v.ConsentGiver.PERSON,
-                consent_method=v.ConsentMethod.WRITTEN,
-                consent_given_on=case_data["identified_on"],
-                caseworkers=[],
-                status=data["status"],
-                audit_data={"via": "import"},
+                data={"organisation": organisation.pk, **report.totals()},
             )
-            report.created += 1
-        log_action(
-            "cases.import.completed",
-            actor=actor,
-            data={
-                "organisation": organisation.pk,
-                "rows": report.rows,
-                "created": report.created,
-                "already_imported": report.already_imported,
-            },
-        )
-    return report
+
+
+def _messages_by_field(error: ValidationError) -> Iterable[tuple[str, list[str]]]:
+    if hasattr(error, "error_dict"):
+        return error.message_dict.items()
+    return [("", error.messages)]
+
+
+def _create(data: dict[str, Any], *, organisation: Organisation, actor: User | None) -> Case:
+    """One imported case: consent to data collection recorded in writing on the day of
+    identification, given by a guardian for a child."""
+    case_data = data["case_data"]
+    age = identity.age_on(
+        date_of_birth=data["person_data"]["date_of_birth"],
+        estimated_age=None,
+        on=case_data["identified_on"],
+    )
+    return _case_create(
+        actor=actor,
+        organisation=organisation,
+        case_data=case_data,
+        person_data=data["person_data"],
+        sex=data["sex"],
+        citizenships=data["citizenships"],
+        consent_given_by=v.ConsentGiver.GUARDIAN
+        if age is not None and age < 18
+        else v.ConsentGiver.PERSON,
+        consent_method=v.ConsentMethod.WRITTEN,
+        consent_given_on=case_data["identified_on"],
+        caseworkers=[],
+        status=data["status"],
+        audit_data={"via": "import"},
+    )
 
 
 STATUS_TO_HTCDS = v.HTCDS_CASE_STATUS
@@ -466,5 +404,5 @@ def export_cases(*, actor: User, cases: list[Case], fmt: str) -> tuple[bytes, st
     fmt = "xlsx" if fmt == "xlsx" else "csv"
     content = tables.write_table(export_rows(cases), fmt, sheet="cases")
     for case in cases:
-        log_action("cases.case.exported", actor=actor, target=case, data={"format": fmt})
+        log_read("cases.case.exported", actor=actor, target=case, data={"format": fmt})
     return content, tables.CONTENT_TYPES[fmt], fmt

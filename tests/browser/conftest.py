@@ -115,9 +115,9 @@ def demo_data(transactional_db) -> list[tuple[str, str, str]]:
     """The demo organisations, donors, projects and one user per role.
 
     Transactional, so that the live server's thread sees the rows."""
-    from accounts import demo
+    from demo.loaders import reference
 
-    return demo.load()
+    return reference.load()
 
 
 def _safe(name: str) -> str:

@@ -17,11 +17,12 @@ from django.utils import formats, timezone, translation
 from django_countries import countries
 from playwright.sync_api import Locator, Page, expect
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from cases.forms import CaseRegisterForm
 from cases.models import Case, CaseNote, ClosureRequest, Consent, Person
 from cases.services import case as case_services
+from cases.services import workflow as case_workflow
+from demo.data.users import DEMO_PASSWORD
 from partners.models import Region
 from traffick_cm import codebooks as v
 
@@ -291,7 +292,7 @@ def test_supervisor_approves_closure_in_french(new_page, live_server, demo_data,
             consent_method=v.ConsentMethod.WRITTEN,
             consent_given_on=today - timedelta(days=30),
         )
-        closure = case_services.closure_request(
+        closure = case_workflow.closure_request(
             actor=caseworker, case=case, reason=v.ClosureReason.COMPLETED, details="Plan achevé."
         )
     reason_label = choice_label(v.ClosureReason.choices, v.ClosureReason.COMPLETED)

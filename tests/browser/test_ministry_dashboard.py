@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import Locator, Page, expect
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from accounts.navigation import items_for
 from cases.models import Case
+from demo.data.users import DEMO_PASSWORD
 from partners.models import Region
 from partners.regions import REGIONS
 from traffick_cm.celery import app as celery_app
@@ -53,11 +53,11 @@ def demo_world(transactional_db, eager_celery):
 
     The regions come from a data migration that a transactional test's flush removes:
     put them back first, so that the demo finds the regions it names."""
-    from accounts import demo as accounts_demo
-    from cases import demo as cases_demo
-    from referrals import demo as referrals_demo
-    from reports import demo as reports_demo
-    from trainings import demo as trainings_demo
+    from demo.loaders import cases as cases_demo
+    from demo.loaders import plans as reports_demo
+    from demo.loaders import reference as accounts_demo
+    from demo.loaders import referrals as referrals_demo
+    from demo.loaders import trainings as trainings_demo
 
     for country, names in REGIONS.items():
         for name in names:

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import Locator, Page, expect
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from cases.models import Case, ServiceDelivery
 from cases.services import records
+from demo.data.users import DEMO_PASSWORD
 from partners.models import Organisation, PathwayStep, Region
 from referrals import services as referral_services
 from referrals.forms import ReferralForm

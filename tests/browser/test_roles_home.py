@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from accounts.navigation import items_for
 from accounts.roles import Role
+from demo.data.users import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,6 +47,7 @@ FRENCH = {
     "Projects": "Projets",
     "Donors": "Bailleurs",
     "Users": "Utilisateurs",
+    "Webhooks": "Webhooks",
     "Cases": "Cas",
     "Approvals": "Approbations",
 }

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from playwright.sync_api import Locator, Page, expect
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
-from trainings import demo as training_demo
+from demo.data.users import DEMO_PASSWORD
+from demo.loaders import trainings as training_demo
 from trainings import selectors
 from trainings import vocabularies as v
 from trainings.forms import SessionForm

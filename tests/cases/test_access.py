@@ -16,8 +16,8 @@ from django.utils import timezone
 from accounts.roles import Role
 from cases.forms import is_case_number
 from cases.models import CaseNote
-from cases.services import case as case_services
 from cases.services import records
+from cases.services import workflow as case_workflow
 from tests import factories
 from traffick_cm import codebooks as v
 
@@ -101,7 +101,7 @@ def test_the_assigned_caseworker_reaches_the_case(client_for, caseworker, case, 
 
 
 def test_assigning_a_caseworker_gives_them_the_case(client_for, colleague, supervisor, case):
-    case_services.case_assign(
+    case_workflow.case_assign(
         actor=supervisor, case=case, caseworkers=[colleague], primary=colleague
     )
 
@@ -151,7 +151,7 @@ def test_a_supervisor_of_another_organisation_cannot_download_a_document(
 def test_a_supervisor_of_another_organisation_cannot_decide_a_closure(
     client_for, caseworker, outside_supervisor, case
 ):
-    closure = case_services.closure_request(actor=caseworker, case=case, reason="Reintegrated")
+    closure = case_workflow.closure_request(actor=caseworker, case=case, reason="Reintegrated")
 
     response = client_for(outside_supervisor).post(
         reverse("cases:closure_decide", kwargs={"closure_pk": closure.pk}), {"approve": "1"}
@@ -287,7 +287,7 @@ def varied_cases(caseworker):
         citizenships=["ML"],
         exploitation_types=["ForcedBegging"],
     )
-    case_services.case_transition(actor=caseworker, case=child, to_status="open")
+    case_workflow.case_transition(actor=caseworker, case=child, to_status="open")
     return {"adult": adult, "child": child, "bangui": bangui}
 
 

@@ -15,7 +15,7 @@ from accounts.roles import Role
 from cases.services import records
 from tests import factories
 
-from .conftest import form_post, load_edit_form
+from .steps import form_post, load_edit_form
 
 
 def _entries(case, action: str):

@@ -17,7 +17,7 @@ from cases.services import ConflictError, records
 from cases.services import case as case_services
 from tests import factories
 
-from .conftest import (
+from .steps import (
     english_client,
     form_post,
     load_edit_form,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases.models import DuplicateFlag
 from tests import factories
 
-from .conftest import register_data
+from .steps import register_data
 
 
 @pytest.fixture

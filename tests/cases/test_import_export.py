@@ -21,7 +21,7 @@ from cases.services.transfer import EXPORT_COLUMNS
 from tests import factories
 from traffick_cm import codebooks as v
 
-from .conftest import GOOD_ROWS, HTCDS_HEADER, english_client, htcds_csv
+from .steps import GOOD_ROWS, HTCDS_HEADER, english_client, htcds_csv
 
 
 def _import_view(client, name: str, content: bytes):

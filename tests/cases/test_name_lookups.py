@@ -21,7 +21,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry
 from tests import factories
 
-from .conftest import english_client, register_data
+from .steps import english_client, register_data
 
 NAMES = {"first_name": "Aissatou Fatoumata", "last_name": "Mohamed"}
 CHECK = {**NAMES, "date_of_birth": "2000-03-01", "citizenships": ["ML"]}

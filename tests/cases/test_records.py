@@ -29,7 +29,7 @@ from cases.services import records
 from tests import factories
 from traffick_cm import codebooks as v
 
-from .conftest import register_data
+from .steps import register_data
 
 
 def _add(client, case, kind: str, data: dict, **extra):

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from cases.models import CaseNote, ClosureRequest, StatusChange
-from cases.services import case as case_services
 from cases.services import records
+from cases.services import workflow as case_workflow
 from traffick_cm import codebooks as v
 
 S = v.CaseStatus
@@ -43,8 +43,8 @@ def _decide(client, closure, approve: bool, note=""):
 
 
 def _closed(case, caseworker, supervisor, reason="ServicesCompleted"):
-    closure = case_services.closure_request(actor=caseworker, case=case, reason=reason)
-    case_services.closure_decide(actor=supervisor, closure=closure, approve=True)
+    closure = case_workflow.closure_request(actor=caseworker, case=case, reason=reason)
+    case_workflow.closure_decide(actor=supervisor, closure=closure, approve=True)
     case.refresh_from_db()
     return case
 
@@ -76,7 +76,7 @@ def test_caseworker_moves_a_case_from_screening_to_follow_up_step_by_step(
 
 def test_a_case_in_follow_up_can_go_back_to_assistance(caseworker, case):
     for to_status in (S.OPEN, S.ASSISTANCE, S.FOLLOW_UP, S.ASSISTANCE):
-        case = case_services.case_transition(actor=caseworker, case=case, to_status=to_status)
+        case = case_workflow.case_transition(actor=caseworker, case=case, to_status=to_status)
     assert case.status == S.ASSISTANCE
 
 
@@ -93,7 +93,7 @@ def test_skipping_from_screening_to_assistance_is_refused_with_a_message(
 
 
 def test_closing_directly_through_a_transition_is_refused(client_for, caseworker, case):
-    case_services.case_transition(actor=caseworker, case=case, to_status=S.OPEN)
+    case_workflow.case_transition(actor=caseworker, case=case, to_status=S.OPEN)
 
     response = _move(client_for(caseworker), case, S.CLOSED)
 
@@ -146,7 +146,7 @@ def test_a_second_closure_request_is_refused_while_one_is_pending(client_for, ca
 
 
 def test_a_caseworker_cannot_decide_a_closure(client_for, caseworker, case):
-    closure = case_services.closure_request(actor=caseworker, case=case, reason="Reintegrated")
+    closure = case_workflow.closure_request(actor=caseworker, case=case, reason="Reintegrated")
 
     response = client_for(caseworker).post(
         reverse("cases:closure_decide", kwargs={"closure_pk": closure.pk}), {"approve": "1"}
@@ -160,16 +160,16 @@ def test_a_caseworker_cannot_decide_a_closure(client_for, caseworker, case):
 
 
 def test_the_closure_service_refuses_a_caseworker_too(caseworker, case):
-    closure = case_services.closure_request(actor=caseworker, case=case, reason="Reintegrated")
+    closure = case_workflow.closure_request(actor=caseworker, case=case, reason="Reintegrated")
 
     with pytest.raises(PermissionDenied):
-        case_services.closure_decide(actor=caseworker, closure=closure, approve=True)
+        case_workflow.closure_decide(actor=caseworker, closure=closure, approve=True)
 
 
 def test_supervisor_approves_a_closure_and_the_case_closes(
     client_for, caseworker, supervisor, case
 ):
-    closure = case_services.closure_request(actor=caseworker, case=case, reason="Reintegrated")
+    closure = case_workflow.closure_request(actor=caseworker, case=case, reason="Reintegrated")
 
     response = _decide(client_for(supervisor), closure, approve=True)
 
@@ -184,7 +184,7 @@ def test_supervisor_approves_a_closure_and_the_case_closes(
 
 
 def test_returning_a_closure_request_needs_a_comment(client_for, caseworker, supervisor, case):
-    closure = case_services.closure_request(actor=caseworker, case=case, reason="Reintegrated")
+    closure = case_workflow.closure_request(actor=caseworker, case=case, reason="Reintegrated")
 
     response = _decide(client_for(supervisor), closure, approve=False, note="  ")
 
@@ -196,7 +196,7 @@ def test_returning_a_closure_request_needs_a_comment(client_for, caseworker, sup
 def test_a_returned_closure_request_keeps_the_case_open_with_the_comment(
     client_for, caseworker, supervisor, case
 ):
-    closure = case_services.closure_request(actor=caseworker, case=case, reason="Reintegrated")
+    closure = case_workflow.closure_request(actor=caseworker, case=case, reason="Reintegrated")
 
     _decide(client_for(supervisor), closure, approve=False, note="Plan a last home visit first.")
 
@@ -206,13 +206,13 @@ def test_a_returned_closure_request_keeps_the_case_open_with_the_comment(
     case.refresh_from_db()
     assert case.status == S.SCREENING
     # A new request may follow once the first was returned.
-    case_services.closure_request(actor=caseworker, case=case, reason="Reintegrated")
+    case_workflow.closure_request(actor=caseworker, case=case, reason="Reintegrated")
 
 
 def test_closing_as_not_a_victim_records_the_trafficking_status(
     client_for, caseworker, supervisor, case
 ):
-    closure = case_services.closure_request(
+    closure = case_workflow.closure_request(
         actor=caseworker, case=case, reason="NotAVictimOfTrafficking"
     )
 
@@ -227,7 +227,7 @@ def test_closing_as_not_a_victim_records_the_trafficking_status(
 def test_closing_as_transferred_gives_the_transferred_status(
     client_for, caseworker, supervisor, case
 ):
-    closure = case_services.closure_request(
+    closure = case_workflow.closure_request(
         actor=caseworker, case=case, reason="TransferredToAnotherOrganisation"
     )
 
@@ -240,17 +240,17 @@ def test_closing_as_transferred_gives_the_transferred_status(
 
 
 def test_a_decided_closure_cannot_be_decided_again(caseworker, supervisor, case):
-    closure = case_services.closure_request(actor=caseworker, case=case, reason="Reintegrated")
-    case_services.closure_decide(actor=supervisor, closure=closure, approve=True)
+    closure = case_workflow.closure_request(actor=caseworker, case=case, reason="Reintegrated")
+    case_workflow.closure_decide(actor=supervisor, closure=closure, approve=True)
 
     with pytest.raises(ValidationError):
-        case_services.closure_decide(actor=supervisor, closure=closure, approve=False, note="No")
+        case_workflow.closure_decide(actor=supervisor, closure=closure, approve=False, note="No")
 
 
 def test_supervisor_reopens_a_closed_case_and_the_history_is_kept(
     client_for, caseworker, supervisor, case
 ):
-    case_services.case_transition(actor=caseworker, case=case, to_status=S.OPEN)
+    case_workflow.case_transition(actor=caseworker, case=case, to_status=S.OPEN)
     _closed(case, caseworker, supervisor)
     history_before = list(StatusChange.objects.filter(case=case).values_list("pk", "to_status"))
 
@@ -298,7 +298,7 @@ def test_a_caseworker_cannot_reopen_a_case(client_for, caseworker, supervisor, c
 
 def test_an_open_case_cannot_be_reopened(supervisor, case):
     with pytest.raises(ValidationError):
-        case_services.case_reopen(actor=supervisor, case=case, note="Why not")
+        case_workflow.case_reopen(actor=supervisor, case=case, note="Why not")
 
 
 def test_adding_a_record_to_a_closed_case_is_refused(client_for, caseworker, supervisor, case):
@@ -318,7 +318,7 @@ def test_a_closed_case_cannot_be_closed_again(caseworker, supervisor, case):
     _closed(case, caseworker, supervisor)
 
     with pytest.raises(ValidationError):
-        case_services.closure_request(actor=caseworker, case=case, reason="Other")
+        case_workflow.closure_request(actor=caseworker, case=case, reason="Other")
 
 
 def test_removing_a_trafficking_event_from_a_closed_case_is_refused(

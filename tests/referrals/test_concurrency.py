@@ -15,7 +15,7 @@ from referrals import services
 from referrals.models import Referral, ReferralStatus
 from tests import factories
 
-from .conftest import answer, consent_to_referral, english_client, messages_of, send
+from .steps import answer, consent_to_referral, english_client, messages_of, send
 
 S = ReferralStatus
 

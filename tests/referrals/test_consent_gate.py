@@ -15,7 +15,7 @@ from referrals import services
 from referrals.models import ReferralStatus
 from tests import factories
 
-from .conftest import consent_to_referral, draft, english_client, grant_override, messages_of
+from .steps import consent_to_referral, draft, english_client, grant_override, messages_of
 
 S = ReferralStatus
 JUSTIFICATION = "Bleeding, found at night at the border post; she cannot be asked now."

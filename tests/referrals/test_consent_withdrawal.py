@@ -16,14 +16,14 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from cases.models import Consent
-from cases.services import case as case_services
 from cases.services import records
+from cases.services import workflow as case_workflow
 from referrals import services
 from referrals.models import PacketWithdrawal, Referral, ReferralStatus
 from tests import factories
 from traffick_cm import codebooks as v
 
-from .conftest import consent_to_referral, draft, english_client, messages_of, send
+from .steps import consent_to_referral, draft, english_client, messages_of, send
 
 
 @pytest.fixture(autouse=True)
@@ -353,10 +353,10 @@ def test_consent_can_be_withdrawn_on_a_closed_case_and_ends_sharing(
     referral = send(consented_case, caseworker, partner_org)
     services.referral_respond(actor=focal_point, referral=referral, accept=True)
     services.referral_complete(actor=focal_point, referral=referral, outcome="Placed")
-    closure = case_services.closure_request(
+    closure = case_workflow.closure_request(
         actor=caseworker, case=consented_case, reason="ServicesCompleted"
     )
-    case_services.closure_decide(actor=supervisor, closure=closure, approve=True)
+    case_workflow.closure_decide(actor=supervisor, closure=closure, approve=True)
     consented_case.refresh_from_db()
     assert consented_case.status in v.TERMINAL_STATUSES
     consent = consented_case.consents.get(scope="referral_sharing")

@@ -19,7 +19,7 @@ from referrals import services
 from referrals.models import Referral, ReferralStatus
 from tests import factories
 
-from .conftest import answer, draft, english_client, make_overdue, send
+from .steps import answer, draft, english_client, make_overdue, send
 
 S = ReferralStatus
 

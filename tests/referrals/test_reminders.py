@@ -17,7 +17,7 @@ from partners.models import Contact
 from referrals import notifications, services, tasks
 from tests import factories
 
-from .conftest import consent_to_referral, draft, make_overdue, send
+from .steps import consent_to_referral, draft, make_overdue, send
 
 
 def test_overdue_reminder_is_sent_exactly_once(focal_point, referral, mailoutbox):

@@ -23,7 +23,7 @@ from referrals.selectors import partner_statistics
 from tests import factories
 from traffick_cm import periods
 
-from .conftest import consent_to_referral, draft, english_client, send
+from .steps import consent_to_referral, draft, english_client, send
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from cases.models import ServiceDelivery
-from cases.services import case as case_services
 from cases.services import records
+from cases.services import workflow as case_workflow
 from referrals import services
 from referrals.models import DEFAULT_PACKET, Referral, ReferralStatus
 
-from .conftest import answer, draft, english_client, messages_of, send
+from .steps import answer, draft, english_client, messages_of, send
 
 S = ReferralStatus
 
@@ -124,8 +124,8 @@ def test_a_referral_needs_a_reason_and_something_to_share(caseworker, case, part
 
 
 def test_a_closed_case_cannot_be_referred(caseworker, supervisor, case, partner_org):
-    closure = case_services.closure_request(actor=caseworker, case=case, reason="Reintegrated")
-    case_services.closure_decide(actor=supervisor, closure=closure, approve=True)
+    closure = case_workflow.closure_request(actor=caseworker, case=case, reason="Reintegrated")
+    case_workflow.closure_decide(actor=supervisor, closure=closure, approve=True)
     case.refresh_from_db()
 
     with pytest.raises(ValidationError) as error:

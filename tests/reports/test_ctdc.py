@@ -26,6 +26,7 @@ from accounts.roles import Role
 from cases.models import Case, TraffickingEvent
 from reports import ctdc
 from reports.models import CtdcRelease
+from reports.services import ctdc as ctdc_services
 from tests import factories
 from traffick_cm import codebooks as cv
 
@@ -286,7 +287,7 @@ def test_the_command_refuses_a_k_under_11(population, tmp_path):
 @pytest.mark.parametrize("k", [2, 10, True, 11.5, "11"])
 def test_the_service_refuses_a_k_under_11_whoever_calls_it(population, k):
     with pytest.raises(ValidationError):
-        ctdc.release(year=YEAR, k=k, actor=None, today=timezone.localdate())
+        ctdc_services.release(year=YEAR, k=k, actor=None, today=timezone.localdate())
     with pytest.raises(ValidationError):
         ctdc.export(io.StringIO(), k=k, year=YEAR)
 
@@ -333,7 +334,7 @@ def test_a_year_that_has_not_ended_cannot_be_released(population):
     this_year = timezone.localdate().year
 
     with pytest.raises(ValidationError):
-        ctdc.release(year=this_year, k=K, actor=None, today=timezone.localdate())
+        ctdc_services.release(year=this_year, k=K, actor=None, today=timezone.localdate())
 
     assert not CtdcRelease.objects.exists()
 

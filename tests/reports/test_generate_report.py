@@ -31,7 +31,7 @@ from reports.models import (
 )
 from tests import factories
 from traffick_cm import codebooks as cv
-from trainings import services as training_services
+from trainings.services import sessions as training_sessions
 
 FROM, TO = date(2026, 1, 1), date(2026, 3, 31)
 PERIOD = {"date_from": FROM.isoformat(), "date_to": TO.isoformat()}
@@ -73,7 +73,7 @@ def _session(org, **fields):
     }
     data.update(fields)
     data.setdefault("end_date", data["start_date"])
-    return training_services.session_record(actor=None, organiser=org, **data)
+    return training_sessions.session_record(actor=None, organiser=org, **data)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from accounts.models import AuditEntry
 from accounts.roles import Role
 from cases.models import ServiceDelivery
 from referrals.models import Referral, ReferralStatus
-from reports import indicators, plans
+from reports import indicators
 from reports.models import (
     ActionPlan,
     ActionPoint,
@@ -28,9 +28,10 @@ from reports.models import (
     IndicatorValue,
     Pillar,
 )
+from reports.services import plans
 from tests import factories
 from traffick_cm import codebooks as cv
-from trainings import services as training_services
+from trainings.services import sessions as training_sessions
 
 H1 = (date(2026, 1, 1), date(2026, 6, 30))
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
@@ -82,7 +83,7 @@ def _session(org, **fields):
     }
     data.update(fields)
     data.setdefault("end_date", data["start_date"])
-    return training_services.session_record(actor=None, organiser=org, **data)
+    return training_sessions.session_record(actor=None, organiser=org, **data)
 
 
 @pytest.fixture

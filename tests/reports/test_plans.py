@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
-from reports import indicators, plans
+from reports import indicators
 from reports.models import ActionPlan, ActionPoint, Pillar, ProgressUpdate
+from reports.services import plans
 from tests import factories
 
 PILLARS = [

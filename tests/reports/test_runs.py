@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
-from reports import builders, runs, tasks
+from reports import builders, tasks
 from reports.models import ReportFile, ReportRun, ReportSubscription
+from reports.services import runs
 from tests import factories
 from traffick_cm.celery import app as celery_app
-from trainings import services as training_services
+from trainings.services import sessions as training_sessions
 
 PERIOD = {"period_from": date(2026, 1, 1), "period_to": date(2026, 1, 31)}
 OPERATIONAL_CF = {"kind": "operational", "parameters": {"country": "CF"}, **PERIOD}
@@ -133,7 +134,7 @@ def test_a_run_is_produced_once_it_is_asked_for(mne, django_capture_on_commit_ca
 def two_countries(users, org):
     """Something to report on in CF (a case) and in GN (a session)."""
     factories.case(caseworker=users[Role.CASEWORKER])
-    training_services.session_record(
+    training_sessions.session_record(
         actor=None,
         organiser=org,
         title="Sensibilisation à Conakry",

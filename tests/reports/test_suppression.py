@@ -27,7 +27,7 @@ from traffick_cm import codebooks as cv
 from traffick_cm import suppression
 from traffick_cm.periods import Period, Unit
 from traffick_cm.suppression import Layout
-from trainings import services as training_services
+from trainings.services import sessions as training_sessions
 
 K = 5
 OCTOBER = Period(2025, Unit.MONTH, 10)
@@ -427,7 +427,7 @@ def small_categories(caseworker, org):
             responded_at=None if status == ReferralStatus.SENT else sent + timedelta(hours=3),
         )
     # Three people trained: not about victims, so shown as it is.
-    training_services.session_record(
+    training_sessions.session_record(
         actor=None,
         organiser=org,
         title="Briefing for labour inspectors",

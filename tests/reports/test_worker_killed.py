@@ -4,15 +4,14 @@ killed (SIGKILL) in the middle of a report run: the run stays "running" with no 
 finishes it, with three files whose checksums match their content.
 
 Runs only with CELERY_BROKER_URL pointing at a reachable Redis and DATABASE_URL at
-PostgreSQL (a worker in another process needs a database both can see). The first worker
-is slowed by REPORT_TEST_DELAY_SECONDS, the test seam in reports.runs.produce that pauses
-between claiming a run and building it."""
+PostgreSQL (a worker in another process needs a database both can see). The workers are
+started through tests/reports/slow_worker.py, which makes the first one pause between claiming
+a run and building it (production code has no such pause)."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import inspect
 import os
 import signal
 import subprocess
@@ -27,9 +26,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.roles import Role
-from reports import runs, tasks
+from reports import tasks
 from reports.models import ReportFile, ReportRun
+from reports.services import runs
 from tests import factories
+from tests.reports import slow_worker
 from traffick_cm import periods
 from traffick_cm.celery import app as celery_app
 
@@ -42,16 +43,8 @@ DELAY_SECONDS = 60
 READY_WITHIN = 120
 RUNNING_WITHIN = 30
 DONE_WITHIN = 90
-HAS_DELAY_HOOK = "REPORT_TEST_DELAY_SECONDS" in inspect.getsource(runs.produce)
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.xfail(
-        not HAS_DELAY_HOOK,
-        strict=False,
-        reason="needs REPORT_TEST_DELAY_SECONDS hook in reports.runs.produce",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _redis_reachable(url: str) -> bool:
@@ -111,9 +104,10 @@ def _worker_env(delay_seconds: int) -> dict[str, str]:
         "DEBUG": "0",
         "HTTPS": "0",
         "ALLOWED_HOSTS": "localhost",
+        "SITE_URL": "http://localhost",
         "DJANGO_READ_DOT_ENV_FILE": "0",
         "REPORT_RUN_LEASE_SECONDS": str(LEASE_SECONDS),
-        "REPORT_TEST_DELAY_SECONDS": str(delay_seconds),
+        slow_worker.DELAY_VARIABLE: str(delay_seconds),
         "PRIVATE_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CONN_MAX_AGE": "0",
         "PYTHONUNBUFFERED": "1",
@@ -132,9 +126,7 @@ def start_worker(tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
             [
                 sys.executable,
                 "-m",
-                "celery",
-                "-A",
-                "traffick_cm",
+                slow_worker.__name__,
                 "worker",
                 "--pool",
                 "solo",

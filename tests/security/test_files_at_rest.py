@@ -30,13 +30,13 @@ from django.urls import reverse
 from accounts.roles import Role
 from cases.models import CaseDocument
 from cases.services import records
-from reports import plans, runs
 from reports.models import ActionPlan, ActionPoint, Pillar, ReportRun
+from reports.services import plans, runs
 from tests import factories
 from traffick_cm import storage as private_storage
 from traffick_cm.celery import app as celery_app
-from trainings import services as training_services
 from trainings.models import SessionAttachment
+from trainings.services import sessions as training_sessions
 
 SECRET = b"Amina Diallo, passport CF7788990"
 ORIGINAL_NAME = "Amina-Diallo-passport.pdf"
@@ -71,7 +71,7 @@ def case(caseworker):
 
 @pytest.fixture
 def session(users, org):
-    return training_services.session_record(
+    return training_sessions.session_record(
         actor=users[Role.PROGRAMME],
         organiser=org,
         title="Training",
@@ -298,7 +298,7 @@ def test_a_refused_user_still_gets_no_document(users, org, caseworker, case, who
     assert SECRET not in response.content
 
 
-@pytest.mark.parametrize(("role", "status"), [(Role.MNE, 404), (Role.PARTNER, 403)])
+@pytest.mark.parametrize(("role", "status"), [(Role.MNE, 403), (Role.PARTNER, 403)])
 def test_a_refused_user_still_gets_no_attachment(users, session, role, status):
     attachment = _upload_attachment(users, session)
 

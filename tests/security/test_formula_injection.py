@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from accounts.roles import Role
 from tests import factories
 from traffick_cm import tables
-from trainings import services as training_services
+from trainings.services import sessions as training_sessions
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # What an attacker types: a formula that sends the neighbouring cells away, and the other
@@ -184,7 +184,7 @@ def test_the_case_export_neutralises_formulas(client, users, fmt):
 def test_the_sessions_export_neutralises_formulas(client, users, org, fmt):
     programme = users[Role.PROGRAMME]
     partner = factories.organisation(name=ATTACKS[1], acronym="")
-    session = training_services.session_record(
+    session = training_sessions.session_record(
         actor=programme,
         organiser=org,
         title=ATTACKS[0],
@@ -253,7 +253,7 @@ EXEMPT = {
     # The writer itself.
     "traffick_cm/tables.py",
     # A synthetic import file for the benchmark, generated data only, never downloaded.
-    "reports/management/commands/benchmark.py",
+    "bench/management/commands/benchmark.py",
 }
 
 

@@ -44,10 +44,10 @@ from partners.models import Organisation, Region
 from programmes.models import Donor, Project
 from referrals.models import Referral, ReferralEvent
 from tests import factories
-from tests.security.test_headers import record_figures
-from tests.test_url_access import ANON
-from trainings import transfer as training_transfer
+from tests.access_table import ANON
+from tests.security.crawling import record_figures
 from trainings.models import Participant, TrainingSession
+from trainings.services import transfer as training_transfer
 
 PAYLOAD = "<script>alert(1)</script>"
 RAW = b"<script>alert("

@@ -1,6 +1,6 @@
 """Security headers on every response and the flags of the session and CSRF cookies.
 
-The crawl walks the role x URL table of tests/test_url_access.py for every role, a
+The crawl walks the role x URL table of tests/access_table.py for every role, a
 superuser and an anonymous visitor, with one set of records per subject, and checks the
 headers of every response. The leak test (test_leaks.py) walks the same crawl."""
 
@@ -12,86 +12,19 @@ import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
 from tests import factories
-from tests.test_url_access import ANON, SUPER, TABLE
+from tests.access_table import ANON, SUPER, TABLE
+from tests.security.crawling import EXTRA_URLS, Visit, crawl, record_figures, sign_in_as
 
 SUBJECTS = [ANON, SUPER, *[str(r) for r in Role]]
-# Pages outside the table that a visitor can still reach: the error page and the admin.
-EXTRA_URLS = ["/no-such-page-xq7z/", "/admin/"]
-FIGURES = Path(settings.BASE_DIR) / "test-artifacts" / "security-figures.txt"
-
-
-def record_figures(**figures: object) -> None:
-    """Merge `name: value` lines into test-artifacts/security-figures.txt."""
-    FIGURES.parent.mkdir(parents=True, exist_ok=True)
-    lines: dict[str, str] = {}
-    if FIGURES.exists():
-        for line in FIGURES.read_text().splitlines():
-            if ": " in line:
-                key, value = line.split(": ", 1)
-                lines[key] = value
-    lines.update({key: str(value) for key, value in figures.items()})
-    FIGURES.write_text("".join(f"{key}: {lines[key]}\n" for key in sorted(lines)))
-
-
-# The crawl
-
-
-@dataclass
-class Visit:
-    url_name: str
-    url: str
-    method: str
-    response: HttpResponseBase
-
-    def body(self) -> bytes:
-        if getattr(self.response, "streaming", False):
-            content = b"".join(self.response.streaming_content)
-            self.response.streaming_content = [content]
-            return content
-        return self.response.content
-
-
-def sign_in_as(client: Client, ctx: dict, subject: str) -> None:
-    if subject == SUPER:
-        client.force_login(factories.superuser())
-    elif subject != ANON:
-        client.force_login(ctx["users"][Role(subject)])
-
-
-def crawl_order() -> list[str]:
-    """Pages first, then the changes they offer, and signing out last: one set of records
-    serves the whole walk."""
-    gets = sorted(name for name, row in TABLE.items() if row.method == "get")
-    posts = sorted(
-        name for name, row in TABLE.items() if row.method == "post" and name != "accounts:logout"
-    )
-    return [*gets, *posts, "accounts:logout"]
-
-
-def crawl(client: Client, ctx: dict, *, extras: bool = True) -> Iterator[Visit]:
-    for url_name in crawl_order():
-        row = TABLE[url_name]
-        url = reverse(url_name, kwargs=row.kwargs(ctx))
-        data = row.data(ctx) if callable(row.data) else row.data
-        if extras and url_name == "accounts:logout":
-            for extra in EXTRA_URLS:
-                yield Visit(extra, extra, "get", client.get(extra))
-        yield Visit(url_name, url, row.method, getattr(client, row.method)(url, data))
-
-
 # Header checks
 
 
@@ -256,6 +189,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "cm.example.org,testserver",
+        "SITE_URL": "https://cm.example.org",
         "DATABASE_URL": "postgres://traffick:secret@db.example.org:5432/traffick_cm",
         **extra,
     }

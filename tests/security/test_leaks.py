@@ -34,18 +34,20 @@ from accounts.roles import Role
 from cases.models import Case, ServiceDelivery
 from cases.services import case as case_services
 from cases.services import records
+from cases.services import workflow as case_workflow
 from referrals import services as referral_services
 from referrals import tasks as referral_tasks
 from referrals.models import Referral
-from reports import builders, ctdc, runs
+from reports import builders, ctdc
 from reports import tasks as report_tasks
 from reports.models import ReportFile
+from reports.services import runs
 from tests import factories
-from tests.security.test_headers import Visit, crawl, record_figures, sign_in_as
-from tests.test_url_access import ANON, SUPER
+from tests.access_table import ANON, SUPER
+from tests.security.crawling import Visit, crawl, record_figures, sign_in_as
 from traffick_cm import periods
-from trainings import transfer as training_transfer
 from trainings.models import TrainingSession
+from trainings.services import transfer as training_transfer
 
 PREFIX = "LEAKMARK"
 PERSON_FIELDS = (
@@ -143,7 +145,7 @@ def _mark_case(case: Case, *, actor: User, tag: str) -> None:
         notes=marker(tag, "legal_notes"),
     )
     if not case.closure_requests.filter(decision="pending").exists():
-        case_services.closure_request(
+        case_workflow.closure_request(
             actor=actor, case=case, reason="Reintegrated", details=marker(tag, "closure_details")
         )
     records.document_upload(

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from accounts.roles import Role
 from tests import factories
-from tests.test_url_access import ANON, SUPER, TABLE
+from tests.access_table import ANON, SUPER, TABLE
 
 # Names the views read from query strings, whether or not a form on the page shows them.
 KNOWN = [

@@ -21,8 +21,8 @@ from django.urls import Resolver404, resolve, reverse
 from accounts.roles import Role
 from cases.models import CaseDocument
 from tests import factories
-from trainings import services as training_services
 from trainings.models import SessionAttachment
+from trainings.services import sessions as training_sessions
 
 ORIGINAL_NAME = "Amina-Diallo-passport.pdf"
 HTML_PAYLOAD = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
@@ -73,7 +73,7 @@ def case(caseworker):
 
 @pytest.fixture
 def session(users, org):
-    return training_services.session_record(
+    return training_sessions.session_record(
         actor=users[Role.PROGRAMME],
         organiser=org,
         title="Training",
@@ -263,7 +263,7 @@ def document(caseworker, case):
 
 @pytest.fixture
 def attachment(users, session):
-    return training_services.attachment_upload(
+    return training_sessions.attachment_upload(
         actor=users[Role.PROGRAMME],
         session=session,
         kind="attendance_sheet",
@@ -317,7 +317,7 @@ def test_training_attachment_is_downloaded_as_an_attachment_by_programme_staff(u
     assert "attendance.pdf" not in response["Content-Disposition"]
 
 
-@pytest.mark.parametrize(("role", "status"), [(Role.MNE, 404), (Role.PARTNER, 403)])
+@pytest.mark.parametrize(("role", "status"), [(Role.MNE, 403), (Role.PARTNER, 403)])
 def test_training_attachment_is_refused_to_other_roles(users, attachment, role, status):
     response = _signed_in(users[role]).get(
         reverse("trainings:attachment_download", kwargs={"attachment_pk": attachment.pk})

@@ -24,9 +24,13 @@ from accounts.roles import Role
 from partners.models import Organisation, Region
 from programmes.models import Project
 from tests import factories
-from trainings import selectors, services, transfer
+from trainings import selectors
 from trainings.models import Participant, TrainingSession
-from trainings.transfer import COLUMNS, REGISTER_COLUMNS
+from trainings.services import register as training_register
+from trainings.services import sessions as training_sessions
+from trainings.services import transfer
+from trainings.services.register import REGISTER_COLUMNS
+from trainings.services.transfer import COLUMNS
 
 GOOD_ROWS = [
     {
@@ -490,7 +494,7 @@ def test_importing_the_same_file_again_creates_nothing(write_file, reference_dat
 
 
 def test_a_session_recorded_by_hand_is_recognised_in_a_file(write_file, reference_data, org):
-    services.session_record(
+    training_sessions.session_record(
         actor=None,
         organiser=org,
         title=GOOD_ROWS[1]["title"],
@@ -798,7 +802,7 @@ def test_the_command_line_still_names_any_organiser(write_file, reference_data, 
 
 @pytest.fixture
 def session(users, org):
-    return services.session_record(
+    return training_sessions.session_record(
         actor=users[Role.PROGRAMME],
         organiser=org,
         title="Formation des OPJ",
@@ -868,7 +872,7 @@ def test_register_imported_again_adds_nobody_twice(client, users, session):
 
 
 def test_register_with_a_person_already_on_it_adds_only_the_others(client, users, session):
-    services.participant_add(actor=None, session=session, name="Awa  TOURÉ", sex="other")
+    training_register.participant_add(actor=None, session=session, name="Awa  TOURÉ", sex="other")
     client.force_login(users[Role.PROGRAMME])
 
     response = _register_import(
@@ -944,14 +948,16 @@ def test_the_register_import_service_refuses_a_session_of_another_organisation(o
     outsider = factories.user(Role.PROGRAMME, organisation=other_org)
 
     with pytest.raises(PermissionDenied):
-        transfer.import_register(
+        training_register.import_register(
             name="register.csv",
             stream=io.BytesIO(_csv(REGISTER_ROWS, REGISTER_COLUMNS)),
             session=session,
             actor=outsider,
         )
     with pytest.raises(PermissionDenied):
-        services.participant_add(actor=outsider, session=session, name="Awa Touré", sex="other")
+        training_register.participant_add(
+            actor=outsider, session=session, name="Awa Touré", sex="other"
+        )
     assert not Participant.objects.exists()
 
 

@@ -16,8 +16,9 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from tests import factories
-from trainings import selectors, services
+from trainings import selectors
 from trainings.models import TrainingSession
+from trainings.services import sessions as training_sessions
 
 _titles = itertools.count(1)
 
@@ -33,7 +34,7 @@ def _session(organiser, **fields) -> TrainingSession:
         "audiences": ["police"],
         "topics": ["tip_basics"],
     }
-    return services.session_record(actor=None, organiser=organiser, **{**data, **fields})
+    return training_sessions.session_record(actor=None, organiser=organiser, **{**data, **fields})
 
 
 @pytest.fixture
@@ -138,7 +139,7 @@ def test_total_is_the_sum_of_the_counts_by_sex(org):
 def test_total_follows_the_counts_when_they_are_corrected(org, users):
     session = _session(org, participants_female=12, participants_male=9, participants_other=1)
 
-    services.session_update(
+    training_sessions.session_update(
         actor=users[Role.PROGRAMME],
         session=session,
         partners=[],
@@ -391,7 +392,7 @@ def test_correcting_the_counts_by_sex_alone_refuses_an_update_that_breaks_the_ag
     session = _session(org, participants_female=6, participants_male=4, age_25_plus=10)
 
     with pytest.raises(ValidationError) as refused:
-        services.session_update(
+        training_sessions.session_update(
             actor=users[Role.PROGRAMME], session=session, partners=[], participants_female=8
         )
 

@@ -16,8 +16,9 @@ from django.utils import timezone
 from accounts.models import AuditEntry
 from accounts.roles import Role
 from tests import factories
-from trainings import services
 from trainings.models import SessionAttachment, TrainingSession
+from trainings.services import register as training_register
+from trainings.services import sessions as training_sessions
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +67,7 @@ def session_data(**changes: object) -> dict[str, object]:
 
 @pytest.fixture
 def session(programme, org):
-    return services.session_record(
+    return training_sessions.session_record(
         actor=programme,
         organiser=org,
         title="Sensibilisation à Bimbo",
@@ -179,7 +180,7 @@ def test_pre_and_post_test_averages_give_the_knowledge_gain(client, programme):
 
 def test_participants_scores_give_the_knowledge_gain_without_session_averages(programme, session):
     for name, pre, post in [("Awa Touré", 40, 80), ("Didier Yakité", 60, 70)]:
-        services.participant_add(
+        training_register.participant_add(
             actor=programme, session=session, name=name, sex="other", pre_score=pre, post_score=post
         )
 

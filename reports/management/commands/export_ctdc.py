@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.audit import log_action
 from reports import ctdc
+from reports.services import ctdc as ctdc_services
 from traffick_cm import periods
 
 
@@ -26,28 +26,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         today = timezone.localdate()
         year = options["year"] or periods.last_complete(periods.Unit.YEAR, today).year
+        output = Path(options["output"])
         try:
-            release, made = ctdc.release(year=year, k=options["k"], actor=None, today=today)
+            release, made = ctdc_services.release_to_file(
+                year=year, k=options["k"], today=today, output=output
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        output = Path(options["output"])
-        output.parent.mkdir(parents=True, exist_ok=True)
-        temporary = output.with_name(output.name + ".part")
-        with release.file.open("rb") as source:
-            temporary.write_bytes(source.read())
-        temporary.replace(output)  # never a half-written file under the final name
-        log_action(
-            "reports.ctdc.exported",
-            actor=None,
-            target=release,
-            data={
-                "year": release.year,
-                "k": release.k,
-                "records": release.records,
-                "made_now": made,
-                "via": "command line",
-            },
-        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Wrote {output}: {release.records} records registered in {release.year}, "

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.audit import log_action
 from reports import builders
+from reports.services import runs
 
 
 def _date(value: str) -> date:
@@ -38,25 +38,16 @@ class Command(BaseCommand):
             raise CommandError(f"A {kind} report needs --{needed}.")
         parameters = {needed: options[needed]}
         start, end = _date(options["date_from"]), _date(options["date_to"])
+        output = Path(options["output"])
         try:
-            data = builders.build(kind, parameters, start, end)
+            size = runs.generate_to_file(
+                kind=kind,
+                parameters=parameters,
+                start=start,
+                end=end,
+                fmt=options["format"],
+                output=output,
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        content = builders.RENDERERS[options["format"]](data)
-        output = Path(options["output"])
-        output.parent.mkdir(parents=True, exist_ok=True)
-        temporary = output.with_name(output.name + ".part")
-        temporary.write_bytes(content)
-        temporary.replace(output)  # never a half-written file under the final name
-        log_action(
-            "reports.report.generated",
-            actor=None,
-            data={
-                "kind": kind,
-                "parameters": builders.parameters_key(kind, parameters),
-                "period": [start.isoformat(), end.isoformat()],
-                "via": "command line",
-                "format": options["format"],
-            },
-        )
-        self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({len(content)} bytes)."))
+        self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({size} bytes)."))

@@ -7,6 +7,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 class Command(BaseCommand):
     help = (
         "Create the default periodic tasks (idempotent): referral reminders every 15 minutes, "
+        "webhook retries every minute, "
         "operational statistics monthly, donor and NAP reports quarterly. Administrators "
         "change them afterwards in the admin."
     )
@@ -18,6 +19,15 @@ class Command(BaseCommand):
         PeriodicTask.objects.get_or_create(
             name="Referral reminders",
             defaults={"task": "referrals.tasks.send_overdue_reminders", "interval": every_15},
+        )
+        # Webhook deliveries whose retry is due (the retries of a worker that stopped, and
+        # every retry on the embedded default, where tasks run in-process).
+        every_minute, _ = IntervalSchedule.objects.get_or_create(
+            every=1, period=IntervalSchedule.MINUTES
+        )
+        PeriodicTask.objects.get_or_create(
+            name="Webhook retries",
+            defaults={"task": "api.tasks.send_due_webhooks", "interval": every_minute},
         )
         monthly, _ = CrontabSchedule.objects.get_or_create(
             minute="0", hour="2", day_of_month="1", month_of_year="*", day_of_week="*"

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from traffick_cm.tables import ImportFileError
-from trainings import transfer
+from trainings.services import transfer
 
 
 class Command(BaseCommand):

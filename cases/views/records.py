@@ -1,0 +1,265 @@
+"""What is added to a case file (consents, events, assessments, plans, services, notes,
+follow-ups, documents, legal proceedings), what ends or removes such a record, and the
+document download."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from accounts import submissions
+from accounts.policy import Action, get_child_or_404, require
+from cases import forms as case_forms
+from cases import selectors
+from cases.models import (
+    Assessment,
+    CaseDocument,
+    CaseNote,
+    Consent,
+    FollowUp,
+    LegalProceeding,
+    ServiceDelivery,
+    SupportPlan,
+    TraffickingEvent,
+)
+from cases.services import records
+from traffick_cm import uploads
+from traffick_cm.downloads import private_file_response
+from traffick_cm.forms import attach_service_errors
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    title: str | Promise
+    form: type[forms.BaseForm]
+    save: Callable[..., Any]
+    model: type
+    needs_case: bool = False  # the form takes the case as an argument
+    files: bool = False
+
+
+RECORD_KINDS: dict[str, RecordKind] = {
+    "consent": RecordKind(
+        gettext_lazy("Record a consent"), case_forms.ConsentForm, records.consent_record, Consent
+    ),
+    "event": RecordKind(
+        gettext_lazy("Add a trafficking event"),
+        case_forms.EventForm,
+        records.event_add,
+        TraffickingEvent,
+    ),
+    "assessment": RecordKind(
+        gettext_lazy("Add an assessment"),
+        case_forms.AssessmentForm,
+        records.assessment_add,
+        Assessment,
+    ),
+    "plan": RecordKind(
+        gettext_lazy("Add a support plan"),
+        case_forms.SupportPlanForm,
+        records.support_plan_add,
+        SupportPlan,
+    ),
+    "service": RecordKind(
+        gettext_lazy("Record a service delivered"),
+        case_forms.ServiceForm,
+        records.service_record,
+        ServiceDelivery,
+        needs_case=True,
+    ),
+    "note": RecordKind(
+        gettext_lazy("Add a case note"), case_forms.NoteForm, records.note_add, CaseNote
+    ),
+    "follow_up": RecordKind(
+        gettext_lazy("Plan a follow-up"),
+        case_forms.FollowUpForm,
+        records.follow_up_add,
+        FollowUp,
+        needs_case=True,
+    ),
+    "document": RecordKind(
+        gettext_lazy("Attach a document"),
+        case_forms.DocumentForm,
+        records.document_upload,
+        CaseDocument,
+        files=True,
+    ),
+    "legal": RecordKind(
+        gettext_lazy("Record a legal proceeding"),
+        case_forms.LegalProceedingForm,
+        records.legal_proceeding_save,
+        LegalProceeding,
+    ),
+}
+
+
+@require("case", Action.CHANGE)
+@sensitive_post_parameters()
+def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    spec = RECORD_KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    case = selectors.case_for_change(actor=request.user, pk=pk)
+    if case.is_closed:
+        messages.error(request, _("This case is closed: reopen it before adding to it."))
+        return redirect("cases:case_detail", pk=case.pk)
+    kwargs: dict[str, Any] = {"case": case} if spec.needs_case else {}
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if (request.method == "POST" and spec.files) else None
+    form = spec.form(data, files, **kwargs)
+    form.fields["submission_token"] = forms.UUIDField(
+        widget=forms.HiddenInput, initial=uuid.uuid4, required=False
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        token = fields.pop("submission_token")
+        try:
+            record, _created = submissions.once(
+                token=token,
+                user=request.user,
+                model=spec.model,
+                create=lambda: spec.save(actor=request.user, case=case, **fields),
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            if isinstance(record, Consent):
+                # A refusal can end sharing, as a withdrawal does.
+                _referrals_withdrawn_message(request, record)
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(
+        request,
+        "cases/record_form.html",
+        {"form": form, "case": case, "title": spec.title, "multipart": spec.files},
+    )
+
+
+def _case_record(request: HttpRequest, model: type, record_pk: int) -> Any:
+    """A record of a case the user may change, or 404: looked up within the user's cases,
+    so a record of another case is never loaded."""
+    return get_child_or_404(
+        request.user,
+        "case",
+        Action.CHANGE,
+        model.objects.select_related("case"),
+        via="case",
+        pk=record_pk,
+    )
+
+
+def _referrals_withdrawn_message(request: HttpRequest, consent: Consent) -> None:
+    """Which referrals lost what they shared, by number; those to an organisation outside
+    the system must be told by the caseworker."""
+    referrals = consent.referrals_withdrawn
+    if not referrals:
+        return
+
+    def numbers(rows) -> str:
+        return ", ".join(f"R-{r.pk:06d}" for r in rows)
+
+    messages.warning(
+        request,
+        ngettext(
+            "The details shared in referral %(numbers)s were withdrawn and its partner told.",
+            "The details shared in referrals %(numbers)s were withdrawn and their partners told.",
+            len(referrals),
+        )
+        % {"numbers": numbers(referrals)},
+    )
+    # In the list, a cancelled referral is one this decision cancelled (a referral
+    # cancelled before had already lost its details).
+    cancelled = [r for r in referrals if r.status == "cancelled"]
+    if cancelled:
+        messages.warning(
+            request,
+            _("Cancelled, as they were still waiting for an answer: %(numbers)s.")
+            % {"numbers": numbers(cancelled)},
+        )
+    external = [r for r in referrals if r.is_external]
+    if external:
+        messages.warning(
+            request,
+            _("Tell the organisations outside the system yourself: %(referrals)s.")
+            % {"referrals": ", ".join(f"R-{r.pk:06d} ({r.recipient_name})" for r in external)},
+        )
+
+
+@require_POST
+@require("case", Action.CHANGE)
+def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
+    consent = _case_record(request, Consent, consent_pk)
+    try:
+        consent = records.consent_withdraw(
+            actor=request.user, consent=consent, withdrawn_on=timezone.localdate()
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Consent withdrawn."))
+        _referrals_withdrawn_message(request, consent)
+    return redirect("cases:case_detail", pk=consent.case_id)
+
+
+@require_POST
+@require("case", Action.CHANGE)
+def event_delete(request: HttpRequest, event_pk: int) -> HttpResponse:
+    event = _case_record(request, TraffickingEvent, event_pk)
+    try:
+        records.event_delete(actor=request.user, event=event)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Event removed."))
+    return redirect("cases:case_detail", pk=event.case_id)
+
+
+@require_POST
+@require("case", Action.CHANGE)
+def follow_up_done(request: HttpRequest, follow_up_pk: int) -> HttpResponse:
+    follow_up = _case_record(request, FollowUp, follow_up_pk)
+    try:
+        records.follow_up_done(
+            actor=request.user, follow_up=follow_up, done_on=timezone.localdate()
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:case_detail", pk=follow_up.case_id)
+
+
+@require_POST
+@require("case", Action.CHANGE)
+def plan_end(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = _case_record(request, SupportPlan, plan_pk)
+    try:
+        records.support_plan_close(
+            actor=request.user, plan=plan, actual_end_on=timezone.localdate()
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:case_detail", pk=plan.case_id)
+
+
+@require("case", Action.VIEW)
+def document_download(request: HttpRequest, document_pk: int) -> HttpResponse:
+    document = selectors.document_for_download(actor=request.user, pk=document_pk)
+    extension = uploads.EXTENSIONS[document.content_type]
+    return private_file_response(
+        document.file,
+        filename=f"{document.case.case_number}-{document.kind}-{document.pk}.{extension}",
+        content_type=document.content_type,
+    )

@@ -1,0 +1,5 @@
+"""Rows of the API table: webhooks."""
+
+from __future__ import annotations
+
+ROWS: list = []

@@ -1,0 +1,309 @@
+"""The one framework of the app's file imports (cases in the HTCDS layout, training sessions,
+participant registers, and the next ones).
+
+An import reads a CSV or XLSX file (`traffick_cm.tables.read_table`: UTF-8 with or without a
+byte-order mark, comma, semicolon or tab; the first sheet of a workbook), checks its header,
+parses every row into values through `Cells`, which collects each problem against its row
+and column in an `ImportReport`, and writes all rows or none (`all_or_nothing`). Rows that
+an earlier import already wrote are recognised by a key (`ImportReport.already_imported`),
+so importing the same file twice creates nothing the second time.
+
+Row numbers are those a spreadsheet shows: the header is row 1, the first data row row 2."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import IO, Any
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from traffick_cm.forms import EARLIEST, LATEST
+from traffick_cm.tables import read_table
+
+# Several values in one cell: "ForcedLabour;SexualExploitation".
+MULTI = ";"
+TRUE_WORDS = frozenset({"1", "true", "yes", "oui", "y", "o", "x", "vrai"})
+FALSE_WORDS = frozenset({"0", "false", "no", "non", "n", "faux"})
+# The largest count a column holds (a PostgreSQL integer).
+MAX_COUNT = 2**31 - 1
+HEADER_ROW = 1
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did. `errors` are (row, column, message): row 1 is the
+    header, column "" the whole file. Nothing is written when there is any error."""
+
+    rows: int = 0
+    created: int = 0
+    already_imported: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.errors.append((row, column, str(message)))
+
+    def totals(self) -> dict[str, int]:
+        """What the audit entry of a completed import records."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "already_imported": self.already_imported,
+        }
+
+    def errors_since(self, count: int) -> bool:
+        """Were errors added since the report held `count` of them?"""
+        return len(self.errors) > count
+
+
+@dataclass
+class Sheet:
+    """The header and the data rows of a file, each row with its spreadsheet number."""
+
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def read_sheet(name: str, stream: IO[bytes]) -> Sheet:
+    """The file's header and its non-empty rows (ImportFileError if it cannot be read)."""
+    header, rows = read_table(name, stream)
+    return Sheet(header=header, rows=list(enumerate(rows, start=HEADER_ROW + 1)))
+
+
+def check_header(
+    header: Iterable[str],
+    report: ImportReport,
+    *,
+    required: Iterable[str],
+    known: Iterable[str],
+    ignored: Iterable[str] = (),
+    unknown_message: str | None = None,
+) -> None:
+    """Missing required columns and unknown columns are errors on row 1; columns the import
+    knows but does not use are listed in `report.ignored_columns`."""
+    header = [column for column in header if column]
+    known, ignored = set(known), set(ignored)
+    for column in required:
+        if column not in header:
+            report.error(HEADER_ROW, column, _("This required column is missing."))
+    for column in header:
+        if column not in known and column not in ignored:
+            report.error(HEADER_ROW, column, unknown_message or _("Unknown column."))
+    report.ignored_columns = [column for column in header if column in ignored]
+
+
+def folded(text: str) -> str:
+    """Text compared the way people type it: case, accents and spacing ignored."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def choice_lookup(choices: type[models.Choices]) -> dict[str, str]:
+    """Every way a value of a vocabulary may be written, folded, to its code: the code (the
+    codebook's value name) and its label."""
+    lookup: dict[str, str] = {}
+    for code, label in choices.choices:
+        lookup.setdefault(folded(str(code)), str(code))
+        lookup.setdefault(folded(str(label)), str(code))
+    return lookup
+
+
+class Cells:
+    """The cells of one row, read and checked one column at a time. Each method returns the
+    parsed value (or an empty value) and reports a problem on this row and column."""
+
+    def __init__(self, number: int, values: Mapping[str, str], report: ImportReport) -> None:
+        self.number = number
+        self.values = values
+        self.report = report
+        self._errors_before = len(report.errors)
+
+    @property
+    def ok(self) -> bool:
+        """No problem found in this row so far."""
+        return not self.report.errors_since(self._errors_before)
+
+    def raw(self, column: str) -> str:
+        return (self.values.get(column) or "").strip()
+
+    def error(self, column: str, message: str) -> None:
+        self.report.error(self.number, column, message)
+
+    def text(self, column: str, *, max_length: int = 200, required: bool = False) -> str:
+        value = self.raw(column)
+        if not value and required:
+            self.error(column, _("A value is required."))
+        elif len(value) > max_length:
+            self.error(column, _("Longer than %(n)s characters.") % {"n": max_length})
+            return value[:max_length]
+        return value
+
+    def choice(
+        self,
+        column: str,
+        choices: type[models.Choices],
+        *,
+        required: bool = False,
+        exact: bool = False,
+    ) -> str:
+        """One code of a vocabulary, given as its code or its label (any case, accents); with
+        `exact`, only as the code, written as the codebook writes it (the error then lists
+        the codes)."""
+        value = self.raw(column)
+        if not value and not exact:
+            if required:
+                self.error(column, _("A value is required."))
+            return ""
+        if exact:
+            if value not in choices.values:
+                codes = ", ".join(str(code) for code in choices.values)
+                self.error(column, _("Use one of: %(codes)s") % {"codes": codes})
+            return value
+        code = choice_lookup(choices).get(folded(value))
+        if code is None:
+            self.error(
+                column,
+                _("“%(value)s” is not one of the codebook's values.") % {"value": value[:60]},
+            )
+            return ""
+        return code
+
+    def choices(
+        self, column: str, choices: type[models.Choices], *, exact: bool = False
+    ) -> list[str]:
+        """Codes of a vocabulary separated by ";" (codes or labels; with `exact`, codes as
+        the codebook writes them)."""
+        lookup = (
+            {str(code): str(code) for code in choices.values} if exact else choice_lookup(choices)
+        )
+        codes, bad = [], []
+        for item in (x.strip() for x in self.raw(column).split(MULTI)):
+            if not item:
+                continue
+            code = lookup.get(item if exact else folded(item))
+            if code is None:
+                bad.append(item[:60])
+            elif code not in codes:
+                codes.append(code)
+        if bad:
+            message = (
+                _("Unknown codes: %(codes)s") if exact else _("Not codebook values: %(codes)s")
+            )
+            self.error(column, message % {"codes": ", ".join(bad)})
+        return codes
+
+    def date(self, column: str, *, required: bool = False, not_future: bool = False) -> date | None:
+        value = self.raw(column)
+        if not value:
+            if required:
+                self.error(column, _("A date is required."))
+            return None
+        try:
+            parsed = date.fromisoformat(value[:10])
+        except ValueError:
+            self.error(
+                column, _("“%(value)s” is not a date as YYYY-MM-DD.") % {"value": value[:30]}
+            )
+            return None
+        if not EARLIEST <= parsed <= LATEST:
+            self.error(
+                column,
+                _("Enter a date between %(earliest)s and %(latest)s.")
+                % {"earliest": EARLIEST.year, "latest": LATEST.year},
+            )
+            return None
+        if not_future and parsed > timezone.localdate():
+            self.error(column, _("The date is in the future."))
+        return parsed
+
+    def count(self, column: str, *, maximum: int = MAX_COUNT, default: int | None = None):
+        """A whole number from 0 to `maximum`; `default` when the cell is empty. Only ASCII
+        digits: str.isdigit() also accepts "¹" or "٣", which int() refuses or misreads."""
+        value = self.raw(column)
+        if not value:
+            return default
+        if not (value.isascii() and value.isdigit()) or int(value) > maximum:
+            if maximum == MAX_COUNT:  # only a column's own size: not worth naming
+                message = _("“%(value)s” is not a whole number.")
+            else:
+                message = _("“%(value)s” is not a whole number from 0 to %(max)s.")
+            self.error(column, message % {"value": value[:20], "max": maximum})
+            return default
+        return int(value)
+
+    def flag(self, column: str, *, default: bool | None = None) -> bool | None:
+        """Yes or no (1/0, true/false, oui/non); `default` when the cell is empty."""
+        value = folded(self.raw(column))
+        if not value:
+            return default
+        if value in TRUE_WORDS:
+            return True
+        if value in FALSE_WORDS:
+            return False
+        self.error(column, _("Use yes or no."))
+        return default
+
+    def country(self, column: str, *, required: bool = False) -> str:
+        """An ISO 3166-1 alpha-2 code."""
+        value = self.raw(column).upper()
+        if not value:
+            if required:
+                self.error(column, _("A value is required."))
+            return ""
+        if value not in dict(countries):
+            self.error(column, _("Not an ISO 3166-1 alpha-2 country code."))
+            return ""
+        return value
+
+    def countries(self, column: str) -> list[str]:
+        """ISO 3166-1 alpha-2 codes separated by ";"."""
+        items = [x.strip().upper() for x in self.raw(column).split(MULTI) if x.strip()]
+        known = dict(countries)
+        bad = [x[:10] for x in items if x not in known]
+        if bad:
+            self.error(
+                column, _("Not ISO 3166 country codes: %(values)s") % {"values": ", ".join(bad)}
+            )
+        return [x for x in items if x in known]
+
+
+def duplicate_keys(
+    rows: Iterable[tuple[int, Any]], report: ImportReport, *, column: str
+) -> Iterator[tuple[int, Any]]:
+    """The rows whose key (the second item) was not seen in an earlier row of the same file;
+    a repeated key is an error on its row ("Same key as row N")."""
+    seen: dict[Any, int] = {}
+    for number, key in rows:
+        if key in seen:
+            report.error(
+                number,
+                column,
+                _("Same %(column)s as row %(row)s.") % {"column": column, "row": seen[key]},
+            )
+            continue
+        seen[key] = number
+        yield number, key
+
+
+@contextmanager
+def all_or_nothing(report: ImportReport) -> Iterator[None]:
+    """A transaction for the writes of an import: rolled back if the report holds any error
+    when the block ends (a row refused by a service undoes the whole file), so a file is
+    imported whole or not at all."""
+    with transaction.atomic():
+        yield
+        if report.errors:
+            transaction.set_rollback(True)
+            report.created = 0
