@@ -43,7 +43,7 @@ NOTICES = OWNER_NOTICES | EMAIL_NOTICES | GRANT_NOTICES
 
 def queue(entry: AuditEntry) -> None:
     """Send the notice of this audit entry once the change is committed."""
-    from accounts import tasks
+    from accounts import tasks  # accounts.tasks imports this module: the cycle is broken here
 
     if entry.action not in NOTICES:
         raise ValueError(f"No notice for {entry.action}")
@@ -91,6 +91,7 @@ def _messages(entry: AuditEntry, user: User) -> list[Message]:
             return [Message(change.old_email, action, {})] if change.old_email else []
         if change.status != EmailChange.Status.PENDING:
             return []  # replaced or confirmed before the task ran: no stale link
+        # accounts.email_change imports this module: the cycle is broken here.
         from accounts.email_change import email_change_token
 
         link = _link("accounts:email_confirm", token=email_change_token(change))

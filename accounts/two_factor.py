@@ -82,6 +82,7 @@ def enrolment_device(*, user: User, device_id: int | None) -> TOTPDevice:
 
 
 def qr_svg(device: TOTPDevice) -> str:
+    # Loaded when a QR code is drawn (enrolment), not on every request.
     import qrcode
     import qrcode.image.svg
 

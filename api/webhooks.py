@@ -221,7 +221,7 @@ def subscription_delete(*, actor: User, subscription: WebhookSubscription) -> No
 
 
 def _queue_on_commit(delivery_id: int) -> None:
-    from api import tasks
+    from api import tasks  # api.tasks imports this module: the cycle is broken here
 
     # robust: a broker that is down leaves the delivery waiting (send_due_webhooks takes it
     # up); it never breaks the change that made the event.
@@ -419,7 +419,7 @@ def _keeps_failing(subscription: WebhookSubscription, now) -> bool:
 
 
 def _pause_failing(subscription: WebhookSubscription, now) -> None:
-    from api import tasks
+    from api import tasks  # api.tasks imports this module: the cycle is broken here
 
     subscription.paused_at = now
     subscription.paused_because_failing = True

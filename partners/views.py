@@ -141,7 +141,7 @@ def contact_remove(request: HttpRequest, contact_pk: int) -> HttpResponse:
 @require("organisation", Action.LIST)
 def directory_pdf(request: HttpRequest) -> HttpResponse:
     """The referral directory of one region, printable, as NRMs and SOPs publish it."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (Pango, fonts): loaded when a PDF is asked for
 
     choice = RegionChoiceForm(request.GET)
     if not choice.is_valid():

@@ -21,6 +21,7 @@ from accounts.policy import Action, can, can_on
 from cases.models import Case, ServiceDelivery
 from cases.selectors import has_current_consent
 from partners.models import Organisation
+from referrals import notifications
 from referrals.models import (
     CLOSED_STATUSES,
     PacketField,
@@ -73,7 +74,7 @@ def _withdraw_packet(referral: Referral, *, because: str, now: datetime) -> bool
 
 
 def _notify(referral: Referral, what: str) -> None:
-    from referrals import tasks
+    from referrals import tasks  # referrals.tasks imports this module: the cycle is broken here
 
     transaction.on_commit(lambda: tasks.notify_referral.delay(referral.pk, what))
 
@@ -462,8 +463,6 @@ def overdue_q(now: datetime) -> Q:
 def reminders_send(*, now: datetime) -> int:
     """One reminder per overdue deadline: each referral is claimed with a conditional UPDATE,
     so two workers, or a task run twice, never send it twice."""
-    from referrals import notifications
-
     sent = 0
     candidates = (
         Referral.objects.filter(overdue_q(now))

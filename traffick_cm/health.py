@@ -29,7 +29,7 @@ def _database_ok() -> bool:
 def _broker_ok() -> bool:
     if not settings.CELERY_BROKER_URL:
         return True
-    from kombu import Connection
+    from kombu import Connection  # only with a broker: the embedded default has none
 
     try:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:

@@ -48,7 +48,7 @@ def read_table(name: str, stream: IO[bytes]) -> tuple[list[str], list[dict[str, 
     """Headers and rows of a CSV (UTF-8, comma or semicolon) or XLSX file, as text."""
     lowered = name.lower()
     if lowered.endswith(".xlsx"):
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # heavy: loaded for workbooks only
 
         try:
             workbook = load_workbook(stream, read_only=True, data_only=True)
@@ -160,7 +160,7 @@ def xlsx_cell(sheet: Any, value: Any) -> Any:
         return _naive(value)
     if isinstance(value, date | time):
         return value
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell  # workbooks only
 
     # Control characters are not allowed in the XML of a workbook (openpyxl would raise).
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
@@ -195,7 +195,7 @@ class SafeWorkbook:
     drop-in for ``Workbook(write_only=True)`` (create_sheet, append, save)."""
 
     def __init__(self) -> None:
-        from openpyxl import Workbook
+        from openpyxl import Workbook  # heavy: loaded for workbooks only
 
         self._workbook = Workbook(write_only=True)
 

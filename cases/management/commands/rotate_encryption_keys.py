@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from cases.models import Case
 from cases.services import identity
@@ -23,8 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args, **options):
-        from django.apps import apps
-
         total = 0
         for model in apps.get_models():
             fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
@@ -38,28 +37,25 @@ class Command(BaseCommand):
             ids = list(qs)
             for start in range(0, len(ids), options["batch_size"]):
                 batch = ids[start : start + options["batch_size"]]
-                with transaction.atomic():
-                    from django.db import connection
-
-                    with connection.cursor() as cursor:
-                        placeholders = ",".join(["%s"] * len(batch))
+                with transaction.atomic(), connection.cursor() as cursor:
+                    placeholders = ",".join(["%s"] * len(batch))
+                    cursor.execute(
+                        f"SELECT {pk}, {', '.join(columns)} FROM {table} "  # noqa: S608
+                        f"WHERE {pk} IN ({placeholders}) FOR UPDATE"
+                        if connection.vendor == "postgresql"
+                        else f"SELECT {pk}, {', '.join(columns)} FROM {table} "  # noqa: S608
+                        f"WHERE {pk} IN ({placeholders})",
+                        batch,
+                    )
+                    rows = cursor.fetchall()
+                    for row in rows:
+                        values = [crypto.rotate(x) if x else x for x in row[1:]]
+                        assignments = ", ".join(f"{c} = %s" for c in columns)
                         cursor.execute(
-                            f"SELECT {pk}, {', '.join(columns)} FROM {table} "  # noqa: S608
-                            f"WHERE {pk} IN ({placeholders}) FOR UPDATE"
-                            if connection.vendor == "postgresql"
-                            else f"SELECT {pk}, {', '.join(columns)} FROM {table} "  # noqa: S608
-                            f"WHERE {pk} IN ({placeholders})",
-                            batch,
+                            f"UPDATE {table} SET {assignments} WHERE {pk} = %s",  # noqa: S608
+                            [*values, row[0]],
                         )
-                        rows = cursor.fetchall()
-                        for row in rows:
-                            values = [crypto.rotate(x) if x else x for x in row[1:]]
-                            assignments = ", ".join(f"{c} = %s" for c in columns)
-                            cursor.execute(
-                                f"UPDATE {table} SET {assignments} WHERE {pk} = %s",  # noqa: S608
-                                [*values, row[0]],
-                            )
-                            count += 1
+                        count += 1
             total += count
             self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted")
         keys = 0
