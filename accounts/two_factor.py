@@ -269,7 +269,14 @@ def two_factor_reset(*, actor: User, user: User, password: str) -> int:
     return removed
 
 
-OPEN_PATHS = ("/accounts/two-factor/", "/accounts/logout/", "/i18n/", "/healthz", "/static/")
+OPEN_PATHS = (
+    "/accounts/two-factor/",
+    "/accounts/logout/",
+    "/i18n/",
+    "/healthz",
+    "/static/",
+    "/favicon.ico",
+)
 
 
 class RequireTwoFactorMiddleware:

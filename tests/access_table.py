@@ -74,6 +74,7 @@ def _case(ctx):
 TABLE: dict[str, Row] = {
     "home": Row(every(200, anon=302)),
     "healthz": Row(every(200)),
+    "favicon": Row(every(302)),
     "set_language": Row(every(302), method="post", data={"language": "fr", "next": "/"}),
     "accounts:login": Row(every(302, anon=200)),
     "accounts:logout": Row(every(302), method="post"),

@@ -154,6 +154,10 @@ if env_flag("BENCHMARK_TOOLS", False):
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses the pages (WhiteNoise above serves static files already compressed). Above
+    # every middleware that reads or changes the response body, so it compresses last; its
+    # random padding hides the length against BREACH (README, Security).
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,12 +1,21 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from home import views as home_views
 from traffick_cm.health import healthz
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico whatever the pages link to: the static icon."""
+    return HttpResponseRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
     path("", home_views.home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
