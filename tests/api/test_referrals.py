@@ -551,6 +551,8 @@ def test_real_answers_match_the_schema(
     ]
     for path, method, headers, path_parameters, body, status in calls:
         operation = schema[path][method]
+        # Uncompressed: the WSGI test client does not decode what GZipMiddleware compresses.
+        headers = {**headers, "Accept-Encoding": "identity"}
         kwargs = {"path_parameters": path_parameters, "headers": headers}
         if body is not None:
             kwargs.update(body=body, media_type="application/json")
