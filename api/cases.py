@@ -47,7 +47,7 @@ from api.case_shapes import (
     form_data_named,
     renamed,
 )
-from api.mixins import ChangeMixin, idempotent, parse_updated_since, version_of
+from api.mixins import ChangeMixin, create_once, created_response
 from api.pagination import IdCursor
 from api.problems import PreconditionFailed
 from cases import forms as case_forms
@@ -234,38 +234,17 @@ class CaseViewSet(ChangeMixin, ResourceViewSet):
     # Creation ---------------------------------------------------------------------------
 
     def create(self, request, *args, **kwargs):
-        return self._create_once(
+        return create_once(
             request,
             make=lambda: self.add(request.data),
+            created=lambda case: created_response(
+                case, request.build_absolute_uri(f"/api/v1/cases/{case.pk}/")
+            ),
+            # Read back as the case page reads it (audited, with its relations).
             load=lambda pk: selectors.case_for_view(actor=request.user, pk=pk),
             render=lambda case: CaseSerializer(case, context={"request": request}).data,
-            location=lambda case: request.build_absolute_uri(f"/api/v1/cases/{case.pk}/"),
             reload=True,
         )
-
-    def _create_once(self, request, *, make, load, render, location=None, reload=False):
-        """Create once per Idempotency-Key (api.mixins.idempotent), keeping only the id of
-        what was created: the answer is rendered from the record, never stored."""
-        made: dict[str, Any] = {}
-
-        def first() -> Response:
-            record = made["record"] = make()
-            response = Response({"id": record.pk}, status=201)
-            if location is not None:
-                response["Location"] = location(record)
-            return response
-
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 255:
-            raise exceptions.ValidationError({"Idempotency-Key": [_("At most 255 characters.")]})
-        response = idempotent(request, key, first) if key else first()
-        record = made["record"] if "record" in made and not reload else load(response.data["id"])
-        answer = Response(render(record), status=response.status_code)
-        for header in ("Location", "Idempotent-Replayed"):
-            if header in response:
-                answer[header] = response[header]
-        answer["ETag"] = f'"{version_of(record)}"'
-        return answer
 
     def add(self, data) -> Case:
         user = self.request.user
@@ -357,16 +336,10 @@ class CaseViewSet(ChangeMixin, ResourceViewSet):
         user = request.user
         case = get_for_user_or_404(user, "case", Action.VIEW, Case.objects.all(), pk=pk)
         qs = part.model.objects.filter(case=case)
-        raw = request.query_params.get("updated_since")
-        if raw is not None:
-            try:
-                since = parse_updated_since(raw.strip())
-            except (ValueError, OverflowError):
-                raise exceptions.ValidationError(
-                    {"updated_since": [_("Enter a date and time in ISO 8601.")]}
-                ) from None
-            if case.updated_at < since:
-                qs = qs.none()
+        # Records keep no change time; each change touches the case's.
+        since = self.updated_since()
+        if since is not None and case.updated_at < since:
+            qs = qs.none()
         paginator = IdCursor()
         page = paginator.paginate_queryset(qs, request, view=self)
         if page:
@@ -406,8 +379,12 @@ class CaseViewSet(ChangeMixin, ResourceViewSet):
                 pk=record_pk,
             )
 
-        return self._create_once(
-            request, make=make, load=load, render=lambda r: part.serializer(r).data
+        return create_once(
+            request,
+            make=make,
+            created=created_response,
+            load=load,
+            render=lambda record: part.serializer(record).data,
         )
 
     @_decorated_schema("consents")

@@ -138,31 +138,18 @@ class CreateMixin:
     A refused request may be corrected and sent again under the same key."""
 
     def create(self, request, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 255:
-            raise exceptions.ValidationError({"Idempotency-Key": [_("At most 255 characters.")]})
-        made = {}
-
-        def first() -> Response:
-            made["instance"] = self.add(request.data)
-            return self._created(request, made["instance"])
-
-        response = idempotent(request, key, first) if key else first()
-        instance = made.get("instance") or self.created_record(response.data["id"])
-        answer = Response(self.get_serializer(instance).data, status=response.status_code)
-        for header in ("Location", "Idempotent-Replayed"):
-            if header in response:
-                answer[header] = response[header]
-        answer["ETag"] = f'"{version_of(instance)}"'
-        return answer
+        return create_once(
+            request,
+            make=lambda: self.add(request.data),
+            created=lambda instance: self._created(request, instance),
+            load=self.created_record,
+            render=lambda instance: self.get_serializer(instance).data,
+        )
 
     def _created(self, request, instance) -> Response:
         """What the idempotency store keeps of a creation: its status, id and Location."""
-        response = Response({"id": instance.pk}, status=201)
-        response["Location"] = request.build_absolute_uri(
-            f"{request.path.rstrip('/')}/{instance.pk}/"
-        )
-        return response
+        location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{instance.pk}/")
+        return created_response(instance, location)
 
     def created_record(self, pk):
         """The record a replayed creation made, through the user's scope (404 if gone)."""
@@ -174,6 +161,38 @@ class CreateMixin:
     def add(self, data):
         """Check `data` and create the record through its service; return it."""
         raise NotImplementedError
+
+
+def create_once(request, *, make, created, load, render, reload: bool = False) -> Response:
+    """Create with `make()` once per Idempotency-Key (see CreateMixin). `created(record)` is
+    the answer the idempotency store keeps (status, {"id"}, Location); the answer sent is
+    `render(record)`, the record made now, or on a replay (or with `reload`) `load(id)`,
+    so that no content is ever stored."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 255:
+        raise exceptions.ValidationError({"Idempotency-Key": [_("At most 255 characters.")]})
+    made = {}
+
+    def first() -> Response:
+        made["record"] = make()
+        return created(made["record"])
+
+    response = idempotent(request, key, first) if key else first()
+    record = made["record"] if "record" in made and not reload else load(response.data["id"])
+    answer = Response(render(record), status=response.status_code)
+    for header in ("Location", "Idempotent-Replayed"):
+        if header in response:
+            answer[header] = response[header]
+    answer["ETag"] = f'"{version_of(record)}"'
+    return answer
+
+
+def created_response(record, location: str | None = None) -> Response:
+    """What the idempotency store keeps of a creation: 201, its id and Location."""
+    response = Response({"id": record.pk}, status=201)
+    if location:
+        response["Location"] = location
+    return response
 
 
 def idempotent(request, key: str, create) -> Response:

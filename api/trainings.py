@@ -27,6 +27,7 @@ from api.base import ResourceViewSet
 from api.mixins import ChangeMixin, CreateMixin, version_of
 from partners.models import Organisation, Region
 from programmes.models import Project
+from traffick_cm.fields import LARGEST_INTEGER
 from trainings import selectors
 from trainings import vocabularies as v
 from trainings.forms import SessionFilterForm, SessionForm
@@ -47,8 +48,6 @@ FORM_FIELD = {
 COLUMN_OF = {field: column for column, field in FORM_FIELD.items()}
 # The form's fields the import has no column for: the record keeps its values.
 KEPT = [field for field in SessionForm._meta.fields if field not in COLUMN_OF]
-# A session's participants add up in a database integer.
-LARGEST_COUNT = 2**31 - 1
 
 
 class PartnerNames(serializers.ListField):
@@ -99,13 +98,13 @@ class TrainingSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=v.Topic.choices), required=False
     )
     participants_female = serializers.IntegerField(
-        min_value=0, max_value=LARGEST_COUNT, required=False
+        min_value=0, max_value=LARGEST_INTEGER, required=False
     )
     participants_male = serializers.IntegerField(
-        min_value=0, max_value=LARGEST_COUNT, required=False
+        min_value=0, max_value=LARGEST_INTEGER, required=False
     )
     participants_other = serializers.IntegerField(
-        min_value=0, max_value=LARGEST_COUNT, required=False
+        min_value=0, max_value=LARGEST_INTEGER, required=False
     )
     notes = serializers.CharField(allow_blank=True, required=False)
     participants_total = serializers.IntegerField(read_only=True)

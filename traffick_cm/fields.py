@@ -11,6 +11,9 @@ from django.utils.text import capfirst
 
 from traffick_cm import crypto
 
+# The largest value of a PostgreSQL integer column (counts, totals).
+LARGEST_INTEGER = 2**31 - 1
+
 
 class EncryptedTextField(models.TextField):
     """Text encrypted at rest. The database holds only a Fernet token; it cannot be

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from traffick_cm.fields import LARGEST_INTEGER
 from traffick_cm.forms import EARLIEST, LATEST
 from traffick_cm.tables import read_table
 
@@ -31,8 +32,8 @@ from traffick_cm.tables import read_table
 MULTI = ";"
 TRUE_WORDS = frozenset({"1", "true", "yes", "oui", "y", "o", "x", "vrai"})
 FALSE_WORDS = frozenset({"0", "false", "no", "non", "n", "faux"})
-# The largest count a column holds (a PostgreSQL integer).
-MAX_COUNT = 2**31 - 1
+# The largest count a column holds.
+MAX_COUNT = LARGEST_INTEGER
 HEADER_ROW = 1
 
 

@@ -17,14 +17,10 @@ from django_countries.fields import CountryField
 
 from partners.models import Organisation, Region
 from programmes.models import Project
-from traffick_cm.fields import ChoiceListField, EncryptedTextField
+from traffick_cm.fields import LARGEST_INTEGER, ChoiceListField, EncryptedTextField
 from trainings import vocabularies as v
 
 User = settings.AUTH_USER_MODEL
-
-
-# The largest total the generated column `participants_total` holds (a PostgreSQL integer).
-LARGEST_TOTAL = 2**31 - 1
 
 
 class TrainingSession(models.Model):
@@ -133,7 +129,7 @@ class TrainingSession(models.Model):
 
     def clean(self) -> None:
         counts = (self.participants_female, self.participants_male, self.participants_other)
-        if sum(count or 0 for count in counts) > LARGEST_TOTAL:
+        if sum(count or 0 for count in counts) > LARGEST_INTEGER:  # participants_total's column
             raise ValidationError({"participants_other": _("The participants add up to too many.")})
 
     @cached_property
