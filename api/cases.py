@@ -95,7 +95,7 @@ FILTERS = [
     OpenApiParameter(
         "number",
         str,
-        description="A case number (e.g. CF-CF-2025-00012). Names are not "
+        description="A case number (e.g. CF-2025-00012). Names are not "
         "searched through the API: they never go in an address.",
     ),
     OpenApiParameter("view", str, enum=["team", "mine", "follow_ups"]),
@@ -212,7 +212,7 @@ class CaseViewSet(ChangeMixin, ResourceViewSet):
         criteria = api_forms.query_filters(case_forms.CaseFilterForm, self.request, actor=user)
         if self.request.query_params.get("number") and not criteria.get("number"):
             raise exceptions.ValidationError(
-                {"number": [_("Enter a case number, e.g. CF-CF-2025-00012.")]}
+                {"number": [_("Enter a case number, e.g. CF-2025-00012.")]}
             )
         criteria.pop("sort", None)
         return selectors.case_list(actor=user, criteria=criteria, today=timezone.localdate())

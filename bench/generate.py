@@ -150,7 +150,7 @@ def _chunk(context: Context, start: int, size: int) -> dict[str, int]:
                 id=case_id,
                 # Digits only, as the search recognises a case number; from 9,000,000 on,
                 # clear of the numbers the app allocates.
-                case_number=f"{org_country}-{org_country}-{identified.year}-{9_000_000 + i}",
+                case_number=f"{org_country}-{identified.year}-{9_000_000 + i}",
                 external_id="",
                 organisation_id=org_id,
                 primary_caseworker_id=worker,

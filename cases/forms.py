@@ -7,12 +7,14 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from accounts.models import User
 from accounts.policy import RULES, Action
+from cases.countries import CountryNameField, CountryNamesField
 from cases.models import (
     Assessment,
     Case,
@@ -25,7 +27,6 @@ from cases.models import (
     TraffickingEvent,
 )
 from cases.services.case import CASE_FIELDS, EXPLOITATION_FIELDS, PERSON_FIELDS
-from partners.forms import RegionChoiceField
 from partners.models import Organisation, Region
 from programmes.models import Project
 from traffick_cm import codebooks as v
@@ -38,6 +39,15 @@ from traffick_cm.forms import (
 )
 
 CASE_FORM_FIELDS = [f for f in CASE_FIELDS if f != "external_id"]
+
+
+def regions_of(country: str) -> QuerySet[Region]:
+    """The regions a form offers for a country: none until a country is chosen."""
+    if not country:
+        return Region.objects.none()
+    return Region.objects.filter(country=country).order_by("name")
+
+
 PERSON_FORM_FIELDS = list(PERSON_FIELDS)
 
 
@@ -67,26 +77,46 @@ class VersionedEditMixin:
 
 
 class CaseFieldsForm(forms.Form):
-    """The case and the person, as a caseworker registers or edits them."""
+    """The case and the person, as a caseworker registers or edits them.
 
-    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *v.Sex.choices])
-    citizenships = forms.MultipleChoiceField(
-        label=_("Citizenships"),
-        choices=countries,
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
-    )
+    Light on the wire: the country is typed by name (suggestions come from the static
+    files), the region list holds the chosen country's regions only (htmx reloads it when
+    the country changes), and short choices are radio buttons, so the page carries a few
+    dozen <option>s, not hundreds."""
+
+    sex = forms.ChoiceField(label=_("Sex"), choices=v.Sex.choices, widget=forms.RadioSelect)
+    # Typed by name, one box per citizenship (a list of 249 countries is no list for a phone).
+    citizenships = CountryNamesField(label=_("Citizenships"), required=False)
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        radios = {"trafficking_status", "risk_level"}
         for name in CASE_FORM_FIELDS:
-            self.fields[name] = formfield(Case._meta.get_field(name))
+            model_field = Case._meta.get_field(name)
+            if name in radios:
+                self.fields[name] = formfield(model_field, widget=forms.RadioSelect)
+            else:
+                self.fields[name] = formfield(model_field)
         for name in PERSON_FORM_FIELDS:
             self.fields[name] = formfield(Person._meta.get_field(name))
-        self.fields["identified_region"] = RegionChoiceField(
+        self.fields["identified_country"] = CountryNameField(
+            label=capfirst(Case._meta.get_field("identified_country").verbose_name)
+        )
+        self.fields["identified_country"].widget.attrs.update(
+            {
+                # The region list follows the country.
+                "hx-get": reverse("cases:region_options"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#id_identified_region",
+                "hx-swap": "innerHTML",
+            }
+        )
+        # Only the chosen country's regions are offered, and accepted.
+        self.fields["identified_region"] = forms.ModelChoiceField(
             label=_("Region or prefecture of identification"),
-            queryset=Region.objects.order_by("country", "name"),
+            queryset=regions_of(self._country()),
             required=False,
+            error_messages={"invalid_choice": _("This region is not in the chosen country.")},
         )
         self.fields["referring_organisation"].queryset = Organisation.objects.filter(is_active=True)
         self.fields["project"].queryset = Project.objects.filter(
@@ -94,6 +124,18 @@ class CaseFieldsForm(forms.Form):
         ).order_by("code")
         self.fields["estimated_age"].help_text = _("When the date of birth is unknown.")
         self.fields["sogiesc"].help_text = _("Record only with the person's explicit consent.")
+
+    def _country(self) -> str:
+        """The country whose regions the form offers: the one posted, else the one shown."""
+        field = self.fields["identified_country"]
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("identified_country"), "")
+        else:
+            value = self.get_initial_for_field(field, "identified_country")
+        try:
+            return field.to_python(str(value or ""))
+        except forms.ValidationError:
+            return ""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -139,11 +181,21 @@ class CaseRegisterForm(CaseFieldsForm):
             "and of the right to withdraw, and consented to data collection."
         ),
     )
+    share_consent = forms.BooleanField(
+        label=_(
+            "They also consented to referral: sharing with a partner what it needs to "
+            "provide a service."
+        ),
+        required=False,
+        # Explained under the box (templates/cases/case_register.html): a help text would
+        # squeeze the label beside it on a phone.
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "share-consent-help"}),
+    )
     consent_given_by = forms.ChoiceField(
-        label=_("Consent given by"), choices=[("", "—"), *v.ConsentGiver.choices]
+        label=_("Consent given by"), choices=v.ConsentGiver.choices, widget=forms.RadioSelect
     )
     consent_method = forms.ChoiceField(
-        label=_("Consent given"), choices=[("", "—"), *v.ConsentMethod.choices]
+        label=_("Consent given"), choices=v.ConsentMethod.choices, widget=forms.RadioSelect
     )
     consent_given_on = DateField(label=_("Date of consent"))
     submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
@@ -229,6 +281,10 @@ class ConsentForm(ModelForm):
 
 
 class EventForm(ModelForm):
+    country = CountryNameField(
+        label=capfirst(TraffickingEvent._meta.get_field("country").verbose_name)
+    )
+
     class Meta:
         model = TraffickingEvent
         fields = ["type", "country", "place", "date", "description"]
@@ -367,8 +423,9 @@ class AssignForm(forms.Form):
         self.fields["caseworkers"].queryset = team
 
 
-# A case number (e.g. CF-CF-2025-00012) is not personal: it may stay in a page address.
-CASE_NUMBER = re.compile(r"^[A-Za-z]{2}-[A-Za-z]{2}-\d{4}-\d{1,10}$")
+# A case number (CF-2026-00012, or an earlier one of a case identified abroad, with both
+# countries: CF-CM-2025-00003) is not personal: it may stay in a page address.
+CASE_NUMBER = re.compile(r"^[A-Za-z]{2}(?:-[A-Za-z]{2})?-\d{4}-\d{1,10}$")
 
 
 def is_case_number(text: str) -> bool:
@@ -397,12 +454,16 @@ class CaseFilterForm(forms.Form):
         ],
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
-    trafficking_status = forms.ChoiceField(label=_("Trafficking status"), required=False)
+    trafficking_status = forms.ChoiceField(
+        label=_("Trafficking status"), required=False, widget=forms.RadioSelect
+    )
     exploitation_type = forms.ChoiceField(label=_("Exploitation"), required=False)
-    sex = forms.ChoiceField(label=_("Sex"), required=False)
+    sex = forms.ChoiceField(label=_("Sex"), required=False, widget=forms.RadioSelect)
     age_group = forms.ChoiceField(label=_("Age group"), required=False)
-    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
-    region = RegionChoiceField(label=_("Region"), required=False, queryset=Region.objects.all())
+    citizenship = CountryNameField(label=_("Citizenship"), required=False)
+    region = forms.ModelChoiceField(
+        label=_("Region"), required=False, queryset=Region.objects.none()
+    )
     caseworker = forms.ModelChoiceField(
         label=_("Caseworker"), required=False, queryset=User.objects.none()
     )
@@ -422,6 +483,7 @@ class CaseFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
+        widget=forms.RadioSelect,
         choices=[
             ("updated", _("Last updated")),
             ("identified", _("Date of identification")),
@@ -429,8 +491,17 @@ class CaseFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    # Radio buttons: the box checked when the address chooses nothing.
+    RADIO_DEFAULTS = {"trafficking_status": "", "sex": "", "sort": "updated"}
+
+    def __init__(self, data: Any = None, *args: Any, actor: User, **kwargs: Any) -> None:
+        if data is not None:
+            data = data.copy()
+            for name, default in self.RADIO_DEFAULTS.items():
+                if not data.get(name):
+                    data[name] = default
+        super().__init__(data, *args, **kwargs)
+        self.initial = {**self.RADIO_DEFAULTS, **self.initial}
         every = [("", _("All"))]
         self.fields["status"].choices = every + list(v.CaseStatus.choices)
         self.fields["trafficking_status"].choices = every + list(v.TraffickingStatus.choices)
@@ -439,12 +510,9 @@ class CaseFilterForm(forms.Form):
         self.fields["age_group"].choices = every + [
             (c, label) for c, label, _lo, _hi in v.AGE_GROUPS
         ]
-        self.fields["citizenship"].choices = every + list(countries)
         self.fields["caseworker"].queryset = assignable_users(actor.organisation_id)
         if actor.organisation_id:
-            self.fields["region"].queryset = Region.objects.filter(
-                country=actor.organisation.country
-            )
+            self.fields["region"].queryset = regions_of(actor.organisation.country.code)
 
     def clean_number(self) -> str:
         number = self.cleaned_data["number"].strip()

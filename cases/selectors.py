@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.audit import log_read
 from accounts.models import AuditEntry, User
 from accounts.policy import Action, can, get_child_or_404, get_for_user_or_404, scope
+from cases import history
 from cases.models import (
     Case,
     CaseDocument,
@@ -50,11 +54,11 @@ def case_list(*, actor: User, criteria: dict[str, Any], today: date) -> QuerySet
         qs = qs.filter(Exists(due))
     number = (criteria.get("number") or "").strip()
     if number:
-        qs = qs.filter(case_number=number.upper())
+        qs = qs.filter(case_number__in=case_number_spellings(number))
     q = (criteria.get("q") or "").strip()
     if q:
         # Case numbers are upper case: an exact match uses the unique index.
-        by_number = qs.filter(case_number=q.upper())
+        by_number = qs.filter(case_number__in=case_number_spellings(q))
         qs = by_number if by_number.exists() else identity.cases_matching_name(qs, q)
     for field in ("status", "trafficking_status", "sex"):
         if criteria.get(field):
@@ -87,6 +91,16 @@ def case_list(*, actor: User, criteria: dict[str, Any], today: date) -> QuerySet
     return qs.select_related("person", "identified_region", "primary_caseworker").order_by(
         order, "-pk"
     )
+
+
+def case_number_spellings(number: str) -> list[str]:
+    """A number as stored, and as written before numbers lost their doubled prefix (a
+    paper file may still say CF-CF-2026-00015 for CF-2026-00015)."""
+    number = number.strip().upper()
+    parts = number.split("-")
+    if len(parts) == 4 and parts[0] == parts[1]:
+        return [number, "-".join(parts[1:])]
+    return [number]
 
 
 def case_for_view(*, actor: User, pk: int) -> Case:
@@ -219,18 +233,126 @@ def consent_state(consents: list[Consent]) -> list[ConsentState]:
     ]
 
 
+@dataclass(frozen=True)
+class NextAction:
+    """A useful next step on a case file: what to do, where, and why now."""
+
+    key: str
+    label: str
+    url: str
+    reason: str
+
+
+# Where a case's path ends: closing is then the natural next step.
+CLOSING_STATUSES = frozenset({v.CaseStatus.REINTEGRATION, v.CaseStatus.FOLLOW_UP})
+
+
+def next_actions(*, actor: User, case: Case) -> list[NextAction]:
+    """The next useful steps on the case file, for its state and what it lacks, most
+    pressing first; each one only if the policy lets this user take it. Reads what
+    case_for_view prefetched: no query of its own."""
+    may_change = can(actor, "case", Action.CHANGE)
+    may_supervise = can(actor, "case_supervision", Action.CHANGE)
+    pending = next(
+        (c for c in case.closure_requests.all() if c.decision == ClosureRequest.Decision.PENDING),
+        None,
+    )
+    actions: list[NextAction] = []
+
+    def add(key: str, label: str, url: str, reason: str) -> None:
+        actions.append(NextAction(key=key, label=label, url=url, reason=reason))
+
+    def record(kind: str, query: str = "") -> str:
+        url = reverse("cases:record_add", kwargs={"pk": case.pk, "kind": kind})
+        return f"{url}?{query}" if query else url
+
+    if case.is_closed:
+        if may_supervise:
+            add(
+                "reopen",
+                _("Reopen the case"),
+                reverse("cases:case_reopen", kwargs={"pk": case.pk}),
+                _("The case is closed: nothing can be added until it is reopened."),
+            )
+        return actions
+
+    if pending is not None and may_supervise:
+        add(
+            "decide_closure",
+            _("Decide on the closure request"),
+            "#workflow",
+            _("A closure request awaits your approval."),
+        )
+    granted = {state.scope for state in consent_state(list(case.consents.all())) if state.granted}
+    collecting = v.ConsentScope.DATA_COLLECTION in granted
+    sharing = v.ConsentScope.REFERRAL in granted
+    if may_change and not collecting:
+        add(
+            "record_consent",
+            _("Record consent to data collection"),
+            record("consent", f"scope={v.ConsentScope.DATA_COLLECTION}"),
+            _("There is no current consent to data collection."),
+        )
+    elif may_change and not sharing:
+        add(
+            "record_consent",
+            _("Record consent to share with partners"),
+            record("consent", f"scope={v.ConsentScope.REFERRAL}"),
+            _("Without it, a referral can be drafted but not sent."),
+        )
+    if collecting and may_change:
+        if not case.assessments.all():
+            add(
+                "assess",
+                _("Assess needs and risks"),
+                record("assessment"),
+                _("No assessment yet: the partner finder suggests partners for the needs."),
+            )
+        if sharing and can(actor, "referral", Action.CREATE):
+            add(
+                "refer",
+                _("Refer to a partner"),
+                reverse("referrals:referral_create", kwargs={"case_pk": case.pk}),
+                _("The person consented to sharing with partners."),
+            )
+        if not any(f.done_on is None for f in case.follow_ups.all()):
+            add(
+                "follow_up",
+                _("Plan a follow-up"),
+                record("follow_up"),
+                _("No follow-up is planned."),
+            )
+    if may_change and pending is None and case.status in CLOSING_STATUSES:
+        add(
+            "request_closure",
+            _("Request closure"),
+            reverse("cases:closure_request", kwargs={"pk": case.pk}),
+            _("The case is in its last stage."),
+        )
+    return actions
+
+
 def has_current_consent(case: Case, scope: str) -> bool:
     """For services (referrals) that must check consent with a query."""
     latest = case.consents.filter(scope=scope).order_by("-given_on", "-recorded_at", "-pk").first()
     return bool(latest and latest.granted and latest.withdrawn_on is None)
 
 
-def case_history(*, actor: User, pk: int) -> tuple[Case, QuerySet[AuditEntry]]:
+def case_history(*, actor: User, pk: int) -> tuple[Case, QuerySet]:
+    """The case and its history lines, newest first (cases/history.py makes them sentences):
+    the entries of the case file and of its referrals, one person's reads of a day in one
+    line."""
     case = get_for_user_or_404(actor, "case_history", Action.VIEW, Case.objects.all(), pk=pk)
+    referral_ids = (
+        history.Referral.objects.filter(case=case)
+        .annotate(key=Cast("pk", CharField()))
+        .values("key")
+    )
     entries = AuditEntry.objects.filter(
-        target_type="cases.case", target_id=str(case.pk)
-    ).select_related("actor")
-    return case, entries
+        Q(target_type=history.CASE_TARGET, target_id=str(case.pk))
+        | Q(target_type=history.REFERRAL_TARGET, target_id__in=referral_ids)
+    )
+    return case, history.grouped(entries)
 
 
 def pending_closures(*, actor: User) -> QuerySet[ClosureRequest]:

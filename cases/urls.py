@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import cases, lookups, records, transfer, workflow
+from cases.views import cases, lookups, options, records, transfer, workflow
 
 app_name = "cases"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", cases.case_list, name="case_list"),
     path("new/", cases.case_register, name="case_register"),
     path("new/duplicate-check/", lookups.duplicate_check, name="duplicate_check"),
+    path("options/regions/", options.region_options, name="region_options"),
     path("import/", transfer.case_import, name="case_import"),
     path("export/", transfer.case_export, name="case_export"),
     path("approvals/", workflow.approvals, name="approvals"),

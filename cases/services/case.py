@@ -107,10 +107,12 @@ def _audit_value(field: str, value: Any) -> Any:
     return value if value is None or isinstance(value, bool | int) else str(value)
 
 
-def case_number_allocate(*, organisation: Organisation, country: str, year: int) -> str:
-    """The next number for the organisation's country, the identification country and the
-    year, e.g. CF-CF-2026-00042. It says nothing about the person."""
-    prefix = f"{organisation.country.code}-{country}"
+def case_number_allocate(*, organisation: Organisation, year: int) -> str:
+    """The next number of the organisation's country for the year, e.g. CF-2026-00042. It
+    says nothing about the person. Earlier numbers also carried the country of
+    identification: CF-CF-2025-00015 (renamed CF-2025-00015 by migration 0005) and, for a
+    case identified abroad, CF-CM-2025-00003 (kept as it is)."""
+    prefix = organisation.country.code
     sequence, _created = CaseNumberSequence.objects.select_for_update().get_or_create(
         prefix=prefix, year=year
     )
@@ -174,9 +176,12 @@ def case_register(
     submission_token: uuid.UUID | None = None,
     organisation: Organisation | None = None,
     caseworkers: list[User] | None = None,
+    share_consent: bool = False,
 ) -> Case:
-    """Open a case file for a person who consented to data collection. A repeated
-    submission token returns the case the first submission created."""
+    """Open a case file for a person who consented to data collection; with
+    `share_consent`, they also consented to referral and sharing with partners, given by
+    the same person, the same way, the same day (so the case can be referred at once).
+    A repeated submission token returns the case the first submission created."""
     if not can(actor, "case", Action.CREATE):
         raise PermissionDenied
     organisation = organisation or actor.organisation
@@ -195,6 +200,7 @@ def case_register(
             consent_method=consent_method,
             consent_given_on=consent_given_on,
             caseworkers=caseworkers,
+            share_consent=share_consent,
         ),
     )
     return case
@@ -212,6 +218,7 @@ def _case_create(
     consent_method,
     consent_given_on,
     caseworkers,
+    share_consent=False,
     status=v.CaseStatus.SCREENING,
     audit_data=None,
 ) -> Case:
@@ -228,15 +235,20 @@ def _case_create(
         primary_caseworker=actor if actor and can(actor, "case_assignee", Action.CHANGE) else None,
         status=status,
         closed_on=today if status in v.TERMINAL_STATUSES else None,
-        case_number=case_number_allocate(
-            organisation=organisation,
-            country=str(case_data["identified_country"]),
-            year=identified_on.year,
-        ),
+        case_number=case_number_allocate(organisation=organisation, year=identified_on.year),
         **{k: case_data[k] for k in (*CASE_FIELDS, *EXPLOITATION_FIELDS) if k in case_data},
     )
     person = Person(**{k: person_data[k] for k in PERSON_FIELDS if k in person_data})
     _derive_person_facts(case, person, sex=sex, citizenships=citizenships)
+    if case.is_child and consent_given_by == v.ConsentGiver.PERSON:
+        raise ValidationError(
+            {
+                "consent_given_by": _(
+                    "For a child, consent is given with a parent or guardian, or through a "
+                    "best-interest determination."
+                )
+            }
+        )
     case.full_clean(exclude=["person"])
     case.save()
     person.case = case
@@ -247,15 +259,24 @@ def _case_create(
         team.add(case.primary_caseworker)
     case.caseworkers.set(team)
     identity.person_keys_refresh(person, citizenships=citizenships)
-    Consent.objects.create(
-        case=case,
-        scope=v.ConsentScope.DATA_COLLECTION,
-        granted=True,
-        given_by=consent_given_by,
-        method=consent_method,
-        given_on=consent_given_on,
-        recorded_by=actor,
-    )
+    scopes = [v.ConsentScope.DATA_COLLECTION]
+    if share_consent:
+        scopes.append(v.ConsentScope.REFERRAL)
+    consents = [
+        Consent(
+            case=case,
+            scope=scope,
+            granted=True,
+            given_by=consent_given_by,
+            method=consent_method,
+            given_on=consent_given_on,
+            recorded_by=actor,
+        )
+        for scope in scopes
+    ]
+    for consent in consents:
+        consent.full_clean()
+        consent.save()
     StatusChange.objects.create(case=case, from_status="", to_status=case.status, changed_by=actor)
     flags = _flag_duplicates(case, person)
     log_action(
@@ -270,6 +291,20 @@ def _case_create(
             **{k: _audit_value(k, person_data.get(k)) for k in PERSONAL_FIELDS if k in person_data},
         },
     )
+    # The consent to share, as every later consent decision is recorded in the history.
+    for consent in consents[1:]:
+        log_action(
+            "cases.consent.recorded",
+            actor=actor,
+            target=case,
+            data={
+                "record": "consent",
+                "id": consent.pk,
+                "scope": consent.scope,
+                "granted": True,
+                "given_by": consent.given_by,
+            },
+        )
     return case
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.policy import Action, can, can_on, require
 from cases import forms as case_forms
-from cases import selectors
+from cases import history, selectors
 from cases.models import ClosureRequest
 from cases.services import ConflictError, workflow
 from cases.services import case as case_services
@@ -89,13 +89,19 @@ def case_register(request: HttpRequest) -> HttpResponse:
                 consent_method=data["consent_method"],
                 consent_given_on=data["consent_given_on"],
                 submission_token=data["submission_token"],
+                share_consent=data["share_consent"],
             )
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(
-                request, _("Case %(number)s registered.") % {"number": case.case_number}
-            )
+            if data["share_consent"]:
+                done = _(
+                    "Case %(number)s registered, with consent to data collection and to "
+                    "sharing with partners: it can be referred."
+                )
+            else:
+                done = _("Case %(number)s registered.")
+            messages.success(request, done % {"number": case.case_number})
             if case.possible_duplicate:
                 messages.warning(
                     request,
@@ -129,6 +135,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             None,
         ),
         "duplicate_notices": selectors.duplicate_notices(actor=request.user, case=case),
+        "next_actions": selectors.next_actions(actor=request.user, case=case),
+        "can_refer": can(request.user, "referral", Action.CREATE),
         "can_supervise": can(request.user, "case_supervision", Action.CHANGE),
         "can_history": can(request.user, "case_history", Action.VIEW),
         "today": timezone.localdate(),
@@ -166,7 +174,9 @@ def _edit(request: HttpRequest, pk: int, form_class: type, template: str) -> Htt
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("Changes saved."))
+            messages.success(
+                request, _("Changes to case %(number)s saved.") % {"number": case.case_number}
+            )
             return redirect("cases:case_detail", pk=case.pk)
     return render(
         request,
@@ -187,7 +197,10 @@ def _describe_conflict(form: forms.BaseForm, error: ConflictError) -> list[dict[
 def _display(form: forms.BaseForm, field: str, value: Any) -> str:
     if value in (None, "", []):
         return "—"
-    choices = dict(getattr(form.fields.get(field), "choices", []) or [])
+    form_field = form.fields.get(field)
+    if hasattr(form_field, "label_for"):
+        return form_field.label_for(value) or str(value)
+    choices = dict(getattr(form_field, "choices", []) or [])
     if isinstance(value, list):
         return ", ".join(str(choices.get(x, x)) for x in value)
     return str(choices.get(value, value))
@@ -206,8 +219,9 @@ def exploitation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("case_history", Action.VIEW)
 def case_history(request: HttpRequest, pk: int) -> HttpResponse:
-    case, entries = selectors.case_history(actor=request.user, pk=pk)
-    page = page_of(entries, request.GET.get("page"), size=50)
+    case, rows = selectors.case_history(actor=request.user, pk=pk)
+    page = page_of(rows, request.GET.get("page"), size=50)
+    page.object_list = history.lines(page.object_list)
     return render(
         request,
         "cases/case_history.html",

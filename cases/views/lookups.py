@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.policy import Action, require
 from cases import forms as case_forms
+from cases.countries import country_code
 from cases.services import identity
 from traffick_cm import crypto
 
@@ -54,6 +55,9 @@ def case_search(request: HttpRequest) -> HttpResponse:
     query = QueryDict(mutable=True)
     for name in case_forms.CaseFilterForm.base_fields:
         values = [value for value in request.POST.getlist(name) if value]
+        if name == "citizenship":
+            # The country typed by name goes to the address as its code.
+            values = [country_code(value) or value for value in values]
         if values and name != "number":  # the search box says which case number, if any
             query.setlist(name, values)
     search = case_forms.CaseSearchForm(request.POST)
@@ -99,7 +103,9 @@ def duplicate_check(request: HttpRequest) -> HttpResponse:
     names = [
         request.POST.get(f, "")[:100] for f in ("first_name", "middle_name", "last_name", "aliases")
     ]
-    citizenships = [c[:2].upper() for c in request.POST.getlist("citizenships")][:5]
+    # Typed by name in the registration form's boxes (or sent as ISO codes).
+    typed = request.POST.getlist("citizenships")[:5]
+    citizenships = [code for text in typed if (code := country_code(text[:100]))]
     try:
         answer = identity.duplicate_lookup(
             actor=request.user,

@@ -48,47 +48,64 @@ class RecordKind:
     form: type[forms.BaseForm]
     save: Callable[..., Any]
     model: type
+    # The confirmation, with the case number as %(number)s (a consent's names its scope).
+    done: str | Promise = ""
     needs_case: bool = False  # the form takes the case as an argument
     files: bool = False
+    # Fields a link may fill in advance (?scope=referral_sharing), from the "Next steps".
+    prefill: tuple[str, ...] = ()
 
 
 RECORD_KINDS: dict[str, RecordKind] = {
     "consent": RecordKind(
-        gettext_lazy("Record a consent"), case_forms.ConsentForm, records.consent_record, Consent
+        gettext_lazy("Record a consent"),
+        case_forms.ConsentForm,
+        records.consent_record,
+        Consent,
+        prefill=("scope",),
     ),
     "event": RecordKind(
         gettext_lazy("Add a trafficking event"),
         case_forms.EventForm,
         records.event_add,
         TraffickingEvent,
+        done=gettext_lazy("Trafficking event added to %(number)s."),
     ),
     "assessment": RecordKind(
         gettext_lazy("Add an assessment"),
         case_forms.AssessmentForm,
         records.assessment_add,
         Assessment,
+        done=gettext_lazy("Assessment added to %(number)s."),
     ),
     "plan": RecordKind(
         gettext_lazy("Add a support plan"),
         case_forms.SupportPlanForm,
         records.support_plan_add,
         SupportPlan,
+        done=gettext_lazy("Support plan added to %(number)s."),
     ),
     "service": RecordKind(
         gettext_lazy("Record a service delivered"),
         case_forms.ServiceForm,
         records.service_record,
         ServiceDelivery,
+        done=gettext_lazy("Service recorded for %(number)s."),
         needs_case=True,
     ),
     "note": RecordKind(
-        gettext_lazy("Add a case note"), case_forms.NoteForm, records.note_add, CaseNote
+        gettext_lazy("Add a case note"),
+        case_forms.NoteForm,
+        records.note_add,
+        CaseNote,
+        done=gettext_lazy("Note added to %(number)s."),
     ),
     "follow_up": RecordKind(
         gettext_lazy("Plan a follow-up"),
         case_forms.FollowUpForm,
         records.follow_up_add,
         FollowUp,
+        done=gettext_lazy("Follow-up planned for %(number)s."),
         needs_case=True,
     ),
     "document": RecordKind(
@@ -96,6 +113,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
         case_forms.DocumentForm,
         records.document_upload,
         CaseDocument,
+        done=gettext_lazy("Document attached to %(number)s."),
         files=True,
     ),
     "legal": RecordKind(
@@ -103,8 +121,20 @@ RECORD_KINDS: dict[str, RecordKind] = {
         case_forms.LegalProceedingForm,
         records.legal_proceeding_save,
         LegalProceeding,
+        done=gettext_lazy("Legal proceeding recorded for %(number)s."),
     ),
 }
+
+
+def _done_message(spec: RecordKind, record: Any, number: str) -> str:
+    if isinstance(record, Consent):
+        done = (
+            _("Consent recorded for %(number)s: %(scope)s.")
+            if record.granted
+            else _("Refusal of consent recorded for %(number)s: %(scope)s.")
+        )
+        return done % {"number": number, "scope": record.get_scope_display()}
+    return str(spec.done) % {"number": number}
 
 
 @require("case", Action.CHANGE)
@@ -120,6 +150,10 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     kwargs: dict[str, Any] = {"case": case} if spec.needs_case else {}
     data = request.POST if request.method == "POST" else None
     files = request.FILES if (request.method == "POST" and spec.files) else None
+    if data is None:
+        kwargs["initial"] = {
+            name: request.GET[name] for name in spec.prefill if request.GET.get(name)
+        }
     form = spec.form(data, files, **kwargs)
     form.fields["submission_token"] = forms.UUIDField(
         widget=forms.HiddenInput, initial=uuid.uuid4, required=False
@@ -137,7 +171,7 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, _done_message(spec, record, case.case_number))
             if isinstance(record, Consent):
                 # A refusal can end sharing, as a withdrawal does.
                 _referrals_withdrawn_message(request, record)
@@ -210,7 +244,11 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Consent withdrawn."))
+        messages.success(
+            request,
+            _("Consent withdrawn for %(number)s: %(scope)s.")
+            % {"number": consent.case.case_number, "scope": consent.get_scope_display()},
+        )
         _referrals_withdrawn_message(request, consent)
     return redirect("cases:case_detail", pk=consent.case_id)
 
@@ -224,7 +262,10 @@ def event_delete(request: HttpRequest, event_pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Event removed."))
+        messages.success(
+            request,
+            _("Trafficking event removed from %(number)s.") % {"number": event.case.case_number},
+        )
     return redirect("cases:case_detail", pk=event.case_id)
 
 
@@ -238,6 +279,11 @@ def follow_up_done(request: HttpRequest, follow_up_pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Follow-up marked as done for %(number)s.") % {"number": follow_up.case.case_number},
+        )
     return redirect("cases:case_detail", pk=follow_up.case_id)
 
 
@@ -251,6 +297,10 @@ def plan_end(request: HttpRequest, plan_pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Support plan ended for %(number)s.") % {"number": plan.case.case_number}
+        )
     return redirect("cases:case_detail", pk=plan.case_id)
 
 

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.policy import Action, require
 from cases import forms as case_forms
@@ -32,11 +33,16 @@ def case_import(request: HttpRequest) -> HttpResponse:
             form.add_error("upload", str(error))
         else:
             if report.ok:
-                messages.success(
-                    request,
-                    _("%(created)s cases imported; %(skipped)s were already imported.")
-                    % {"created": report.created, "skipped": report.already_imported},
-                )
+                imported = ngettext(
+                    "%(count)s case imported.", "%(count)s cases imported.", report.created
+                ) % {"count": report.created}
+                if report.already_imported:
+                    imported += " " + ngettext(
+                        "%(count)s was already imported.",
+                        "%(count)s were already imported.",
+                        report.already_imported,
+                    ) % {"count": report.already_imported}
+                messages.success(request, imported)
     status = 400 if report is not None and not report.ok else 200
     return render(
         request, "cases/case_import.html", {"form": form, "report": report}, status=status

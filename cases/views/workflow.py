@@ -15,6 +15,7 @@ from cases import forms as case_forms
 from cases import selectors
 from cases.models import Case, ClosureRequest
 from cases.services import workflow
+from traffick_cm import codebooks as v
 from traffick_cm.forms import attach_service_errors
 
 
@@ -36,7 +37,14 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Status changed."))
+        messages.success(
+            request,
+            _("Case %(number)s moved to: %(status)s.")
+            % {
+                "number": case.case_number,
+                "status": v.CaseStatus(form.cleaned_data["to_status"]).label,
+            },
+        )
     return redirect("cases:case_detail", pk=case.pk)
 
 
@@ -55,7 +63,11 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("Closure requested: a supervisor will review it."))
+            messages.success(
+                request,
+                _("Closure of case %(number)s requested: a supervisor will review it.")
+                % {"number": case.case_number},
+            )
             return redirect("cases:case_detail", pk=case.pk)
     return render(
         request,
@@ -79,17 +91,20 @@ def closure_decide(request: HttpRequest, closure_pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose to approve or return the request."))
         return redirect("cases:case_detail", pk=closure.case_id)
+    approve = form.cleaned_data["approve"]
     try:
         workflow.closure_decide(
-            actor=request.user,
-            closure=closure,
-            approve=form.cleaned_data["approve"],
-            note=form.cleaned_data["note"],
+            actor=request.user, closure=closure, approve=approve, note=form.cleaned_data["note"]
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Decision recorded."))
+        done = (
+            _("Closure of case %(number)s approved: the case is closed.")
+            if approve
+            else _("Closure request for case %(number)s returned to the caseworker.")
+        )
+        messages.success(request, done % {"number": closure.case.case_number})
     return redirect("cases:case_detail", pk=closure.case_id)
 
 
@@ -103,7 +118,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("Case reopened."))
+            messages.success(request, _("Case %(number)s reopened.") % {"number": case.case_number})
             return redirect("cases:case_detail", pk=case.pk)
     return render(
         request,
@@ -134,7 +149,14 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("Assignment saved."))
+            messages.success(
+                request,
+                _("Case %(number)s assigned: %(name)s in charge.")
+                % {
+                    "number": case.case_number,
+                    "name": form.cleaned_data["primary"].get_full_name(),
+                },
+            )
             return redirect("cases:case_detail", pk=case.pk)
     return render(
         request,

@@ -69,7 +69,7 @@ def test_supervisor_imports_a_csv_file_and_every_row_becomes_a_case(client_for, 
     assert response.status_code == 200
     report = response.context["report"]
     assert (report.rows, report.created, report.already_imported) == (3, 3, 0)
-    assert "3 rows: 3 cases created, 0 already imported." in response.content.decode()
+    assert "Rows read: 3. Cases created: 3. Already imported: 0." in response.content.decode()
     assert _names(org) == {("Kadiatou", "Barry"), ("Ousmane", "Keita"), ("Hawa", "Touré")}
 
 

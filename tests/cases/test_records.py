@@ -93,7 +93,9 @@ def test_granting_then_withdrawing_referral_consent_leaves_it_not_granted(
         reverse("cases:consent_withdraw", kwargs={"consent_pk": consent.pk}), follow=True
     )
 
-    assert "Consent withdrawn." in [str(m) for m in response.context["messages"]]
+    assert f"Consent withdrawn for {case.case_number}: Referral and sharing with partners." in [
+        str(m) for m in response.context["messages"]
+    ]
     consent.refresh_from_db()
     assert consent.withdrawn_on == today
     assert consent.withdrawn_by == caseworker

@@ -61,7 +61,8 @@ def test_caseworker_moves_a_case_from_screening_to_follow_up_step_by_step(
     client = client_for(caseworker)
     for to_status in (S.OPEN, S.ASSISTANCE, S.REINTEGRATION, S.FOLLOW_UP):
         response = _move(client, case, to_status)
-        assert "Status changed." in _messages(response)
+        label = S(to_status).label
+        assert f"Case {case.case_number} moved to: {label}." in _messages(response)
         case.refresh_from_db()
         assert case.status == to_status
     path = list(case.status_changes.order_by("pk").values_list("from_status", "to_status"))
@@ -173,7 +174,9 @@ def test_supervisor_approves_a_closure_and_the_case_closes(
 
     response = _decide(client_for(supervisor), closure, approve=True)
 
-    assert "Decision recorded." in _messages(response)
+    assert f"Closure of case {case.case_number} approved: the case is closed." in _messages(
+        response
+    )
     case.refresh_from_db()
     assert case.status == S.CLOSED
     assert case.closed_on is not None
