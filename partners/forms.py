@@ -30,7 +30,10 @@ class OrganisationForm(ModelForm):
     def __init__(self, *args, actor: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["regions"].queryset = Region.objects.order_by("country", "name")
-        self.fields["regions"].help_text = _("Only regions of the organisation's country are kept.")
+        self.fields["regions"].help_text = _(
+            "Only regions of the organisation's country are kept. None: it works in the "
+            "whole country (national coverage)."
+        )
         if self.instance.pk and not may_change_country(actor):
             # The country decides what the organisation's users reach: superusers only.
             self.fields["country"].disabled = True

@@ -178,3 +178,35 @@ REGIONS: dict[str, list[str]] = {
     ],
     "TG": ["Centrale", "Kara", "Maritime", "Plateaux", "Savanes"],
 }
+
+# Regions that share a border, where the finder looks first when no partner covers a case's
+# region (partners/selectors.py, `partner_finder`). Deliberately partial: only borders that
+# are certain (capital districts and the region around them, Togo's regions from south to
+# north). An administrator's correction or addition belongs here; a region missing from the
+# table simply has no neighbour, and the finder goes on to the other regions of its country.
+NEIGHBOURS: dict[str, list[tuple[str, str]]] = {
+    "BJ": [("Littoral", "Atlantique"), ("Littoral", "Ouémé")],
+    "CF": [("Bangui", "Ombella-M'Poko")],
+    "GN": [("Conakry", "Kindia")],
+    "ML": [("Bamako", "Koulikoro")],
+    "NE": [("Niamey", "Tillabéri")],
+    "NG": [
+        ("Federal Capital Territory", "Kaduna"),
+        ("Federal Capital Territory", "Kogi"),
+        ("Federal Capital Territory", "Nasarawa"),
+        ("Federal Capital Territory", "Niger"),
+    ],
+    "SN": [("Dakar", "Thiès")],
+    "TG": [
+        ("Maritime", "Plateaux"),
+        ("Plateaux", "Centrale"),
+        ("Centrale", "Kara"),
+        ("Kara", "Savanes"),
+    ],
+}
+
+
+def neighbours(country: str, region: str) -> set[str]:
+    """The names of the regions of `country` known to border `region`."""
+    pairs = NEIGHBOURS.get(country, [])
+    return {b for a, b in pairs if a == region} | {a for a, b in pairs if b == region}

@@ -82,7 +82,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("Organisation created."))
+            messages.success(request, _("Organisation %(name)s created.") % {"name": org})
             return redirect("partners:organisation_detail", pk=org.pk)
     return render(request, "partners/organisation_form.html", {"form": form})
 
@@ -106,7 +106,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("Changes saved."))
+            messages.success(request, _("Changes to %(name)s saved.") % {"name": org})
             return redirect("partners:organisation_detail", pk=org.pk)
     return render(request, "partners/organisation_form.html", {"form": form, "organisation": org})
 
@@ -116,8 +116,12 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     org = _get_organisation_for_user(request, pk, Action.CHANGE)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.contact_add(actor=request.user, organisation=org, **form.cleaned_data)
-        messages.success(request, _("Contact added."))
+        contact = services.contact_add(actor=request.user, organisation=org, **form.cleaned_data)
+        messages.success(
+            request,
+            _("%(contact)s added to the contacts of %(name)s.")
+            % {"contact": contact.name, "name": org},
+        )
         return redirect("partners:organisation_detail", pk=org.pk)
     return render(request, "partners/contact_form.html", {"form": form, "organisation": org})
 
@@ -134,7 +138,11 @@ def contact_remove(request: HttpRequest, contact_pk: int) -> HttpResponse:
         pk=contact_pk,
     )
     services.contact_remove(actor=request.user, contact=contact)
-    messages.success(request, _("Contact removed."))
+    messages.success(
+        request,
+        _("%(contact)s removed from the contacts of %(name)s.")
+        % {"contact": contact.name, "name": contact.organisation},
+    )
     return redirect("partners:organisation_detail", pk=contact.organisation_id)
 
 
@@ -166,6 +174,16 @@ def directory_pdf(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _step_words(step: PathwayStep) -> dict[str, str]:
+    """A pathway step in words, for the confirmations: "shelter in Bangui"."""
+    place = step.region.name if step.region_id else _("the whole country")
+    return {
+        "partner": str(step.partner),
+        "step": _("%(service)s in %(place)s")
+        % {"service": step.get_service_type_display().lower(), "place": place},
+    }
+
+
 @require("pathway", Action.LIST)
 def pathway_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -174,13 +192,15 @@ def pathway_list(request: HttpRequest) -> HttpResponse:
         form = PathwayStepForm(request.POST or None, country=user.organisation.country.code)
         if request.method == "POST" and form.is_valid():
             try:
-                services.pathway_step_add(
+                step = services.pathway_step_add(
                     actor=user, country=user.organisation.country.code, **form.cleaned_data
                 )
             except ValidationError as error:
                 attach_service_errors(form, error)
             else:
-                messages.success(request, _("Pathway step added."))
+                messages.success(
+                    request, _("%(partner)s added to the pathway for %(step)s.") % _step_words(step)
+                )
                 return redirect("partners:pathway_list")
     elif request.method == "POST":
         raise Http404
@@ -197,6 +217,7 @@ def pathway_remove(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_for_user_or_404(
         request.user, "pathway", Action.CHANGE, PathwayStep.objects.all(), pk=pk
     )
+    words = _step_words(step)
     services.pathway_step_remove(actor=request.user, step=step)
-    messages.success(request, _("Pathway step removed."))
+    messages.success(request, _("%(partner)s removed from the pathway for %(step)s.") % words)
     return redirect("partners:pathway_list")

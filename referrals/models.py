@@ -165,6 +165,11 @@ class Referral(models.Model):
         return f"{self.case.case_number} → {self.recipient_name}"
 
     @property
+    def reference(self) -> str:
+        """The number people quote: R-000015."""
+        return f"R-{self.pk:06d}"
+
+    @property
     def recipient_name(self) -> str:
         return str(self.to_organisation) if self.to_organisation else self.external_organisation
 

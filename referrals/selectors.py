@@ -8,16 +8,18 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.audit import log_read
 from accounts.models import User
 from accounts.policy import Action, can, get_for_user_or_404, scope, statistics_countries
 from cases.models import Case
-from partners.models import Organisation, PathwayStep, Region
-from referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
+from partners.models import Organisation, Region
+from partners.selectors import Suggestion, finder_for_needs
+from referrals.models import CLOSED_STATUSES, OPEN_STATUSES, Referral, ReferralStatus, Urgency
 from traffick_cm import periods, suppression
 from traffick_cm.codebooks import ServiceType
 from traffick_cm.periods import Period
@@ -49,12 +51,28 @@ def outgoing(
 def inbox(
     *, actor: User, status: str = "", overdue_only: bool = False, now: datetime | None = None
 ) -> QuerySet[Referral]:
+    """A partner's referrals, the most pressing first: the open ones before the closed, an
+    emergency before a high urgency before a normal one, those waiting for an answer by
+    their deadline; then the newest."""
     qs = scope(actor, "referral_inbox", Action.LIST, Referral.objects.all())
     if status:
         qs = qs.filter(status=status)
     if overdue_only and now is not None:
         qs = qs.filter(status=S.SENT, respond_by__lt=now)
-    return qs.select_related("from_organisation").order_by("-sent_at")
+    is_open = Q(status__in=OPEN_STATUSES)
+    return (
+        qs.select_related("from_organisation")
+        .annotate(
+            _closed=models.Case(models.When(is_open, then=0), default=1),
+            _urgency=models.Case(
+                models.When(is_open & Q(urgency=Urgency.EMERGENCY), then=0),
+                models.When(is_open & Q(urgency=Urgency.HIGH), then=1),
+                default=2,
+            ),
+            _deadline=models.Case(models.When(status=S.SENT, then=F("respond_by"))),
+        )
+        .order_by("_closed", "_urgency", F("_deadline").asc(nulls_last=True), "-sent_at", "-pk")
+    )
 
 
 def referral_for_referrer(*, actor: User, pk: int, action: Action = Action.VIEW) -> Referral:
@@ -98,29 +116,34 @@ def packet(referral: Referral) -> dict[str, Any]:
     return json.loads(referral.packet) if referral.packet else {}
 
 
-def pathway_suggestions(*, case: Case, needs: list[str]) -> list[tuple[str, list[Organisation]]]:
-    """For each need: the SOP's partners for the case's region (then the whole country), in
-    order; if the SOP names none, the directory's partners offering that service there."""
-    country = case.identified_country.code
-    steps = (
-        PathwayStep.objects.filter(country=country, service_type__in=needs, partner__is_active=True)
-        .filter(Q(region=case.identified_region_id) | Q(region__isnull=True))
-        .select_related("partner")
-        .order_by("service_type", F("region").asc(nulls_last=True), "rank")
+def pathway_suggestions(*, case: Case, needs: list[str]) -> list[tuple[str, list[Suggestion]]]:
+    """For each need: the partners the finder suggests for the case's country and region
+    (the SOP's pathway, the directory, then the fallbacks, each marked as such)."""
+    return finder_for_needs(
+        needs=needs,
+        country=case.identified_country.code,
+        region=case.identified_region,
+        exclude=case.organisation_id,
     )
-    by_need: dict[str, list[Organisation]] = {need: [] for need in needs}
-    for step in steps:
-        if step.partner not in by_need[step.service_type]:
-            by_need[step.service_type].append(step.partner)
-    for need, partners in by_need.items():
-        if not partners:
-            directory = Organisation.objects.filter(
-                is_active=True, country=country, services__contains=f";{need};"
-            ).exclude(pk=case.organisation_id)
-            if case.identified_region_id:
-                directory = directory.filter(regions=case.identified_region_id)
-            by_need[need] = list(directory.order_by("name")[:5])
-    return list(by_need.items())
+
+
+# How long an answer stays among a caseworker's recent referral outcomes (the home page).
+RECENT_OUTCOME_DAYS = 30
+OUTCOMES = [S.ACCEPTED, S.IN_PROGRESS, S.DECLINED, S.COMPLETED, S.CLOSED_NO_SERVICE]
+
+
+def recent_outcomes(*, actor: User, now: datetime, limit: int = 10) -> QuerySet[Referral]:
+    """The answers partners gave to the referrals of the user's cases lately, latest first:
+    accepted, declined, completed or closed without service (dated by the answer, or by
+    the closing when there was one)."""
+    qs = scope(actor, "referral", Action.LIST, Referral.objects.all())
+    return (
+        qs.filter(status__in=OUTCOMES)
+        .annotate(outcome_at=Coalesce("closed_at", "responded_at"))
+        .filter(outcome_at__gte=now - timedelta(days=RECENT_OUTCOME_DAYS))
+        .select_related("case", "to_organisation")
+        .order_by("-outcome_at", "-pk")[:limit]
+    )
 
 
 def _median_hours(pairs: list[tuple[datetime, datetime]]) -> float | None:

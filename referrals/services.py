@@ -166,6 +166,22 @@ def referral_create(
         raise ValidationError({"to_organisation": _("This organisation is no longer active.")})
     if to_organisation is not None and to_organisation.pk == case.organisation_id:
         raise ValidationError({"to_organisation": _("Refer to another organisation.")})
+    if (
+        to_organisation is not None
+        and to_organisation.services
+        and service_type not in to_organisation.services
+    ):
+        # A partner whose directory entry lists no service at all has simply not said
+        # (the directory shows "Not stated"): only a listed refusal is known.
+        raise ValidationError(
+            {
+                "to_organisation": _("%(partner)s does not offer %(service)s.")
+                % {
+                    "partner": to_organisation,
+                    "service": dict(v.ServiceType.choices).get(service_type, service_type),
+                }
+            }
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the referral.")})
     if not packet_fields:

@@ -6,9 +6,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.forms import MultipleChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,30 +18,56 @@ from accounts.policy import Action, require
 from cases import selectors as case_selectors
 from referrals import forms as referral_forms
 from referrals import selectors, services
-from referrals.models import CLOSED_STATUSES, ReferralStatus
+from referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
 from traffick_cm import periods, suppression
 from traffick_cm.codebooks import ServiceType
 from traffick_cm.forms import PeriodForm, attach_service_errors
 from traffick_cm.pagination import page_of
 
 
+def _words(referral: Referral) -> dict[str, str]:
+    """A referral in the confirmations: its number and its partner's name."""
+    partner = referral.to_organisation.name if referral.to_organisation else referral.recipient_name
+    return {"reference": referral.reference, "partner": partner}
+
+
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _posted_initial(form_class: type[referral_forms.ReferralForm], data) -> dict[str, Any]:
+    """What was posted, as a form's initial values: the form shown again, unvalidated."""
+    fields = form_class.base_fields
+    return {
+        name: data.getlist(name) if isinstance(field, MultipleChoiceField) else data.get(name)
+        for name, field in fields.items()
+        if name in data
+    }
+
+
 @require("referral", Action.CREATE)
 def referral_create(request: HttpRequest, case_pk: int) -> HttpResponse:
-    """Refer a case: the pathway finder suggests partners for the assessed needs."""
+    """Refer a case: the finder suggests partners for the assessed needs, and the partner
+    list offers those of the chosen service, nearest first. Changing the service refreshes
+    the list: htmx asks for it alone (GET, the service code only); without JavaScript, the
+    form's "Show the partners" button posts the form back unsaved."""
     case = case_selectors.case_for_change(actor=request.user, pk=case_pk)
     latest = case.assessments.order_by("-assessed_on", "-pk").first()
     needs = list(latest.needs) if latest else []
-    requested = request.GET.get("service")
+    requested = request.GET.get("service_type") or request.GET.get("service")
     if requested in ServiceType.values and requested not in needs:
         needs.insert(0, requested)
-    form = referral_forms.ReferralForm(
-        request.POST or None, case=case, initial={"service_type": needs[0] if needs else None}
-    )
-    if request.method == "POST" and form.is_valid():
+    initial: dict[str, Any] = {"service_type": requested or (needs[0] if needs else None)}
+    refresh = request.method == "POST" and "refresh" in request.POST
+    if refresh:
+        initial = _posted_initial(referral_forms.ReferralForm, request.POST)
+    bound = request.POST if request.method == "POST" and not refresh else None
+    form = referral_forms.ReferralForm(bound, case=case, initial=initial)
+    if request.headers.get("HX-Request") and request.method == "GET":
+        response = render(request, "referrals/_partner_choice.html", {"form": form, "case": case})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    if bound is not None and form.is_valid():
         data = form.cleaned_data
         try:
             referral = services.referral_create(
@@ -56,14 +84,20 @@ def referral_create(request: HttpRequest, case_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("Referral drafted: check it, then send it."))
+            messages.success(
+                request,
+                _("Referral %(reference)s to %(partner)s drafted: check it, then send it.")
+                % _words(referral),
+            )
             return redirect("referrals:referral_detail", pk=referral.pk)
     suggestions = selectors.pathway_suggestions(case=case, needs=needs) if needs else []
-    return render(
+    response = render(
         request,
         "referrals/referral_form.html",
         {"form": form, "case": case, "suggestions": suggestions},
     )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _filtered_page(request: HttpRequest, select: Callable[..., QuerySet]) -> dict[str, Any]:
@@ -130,7 +164,10 @@ def referral_send(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, _("Referral sent."))
+        messages.success(
+            request,
+            _("Referral %(reference)s sent to %(partner)s.") % _words(referral),
+        )
     return redirect("referrals:referral_detail", pk=referral.pk)
 
 
@@ -147,7 +184,10 @@ def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, _("Referral cancelled."))
+        messages.success(
+            request,
+            _("Referral %(reference)s to %(partner)s cancelled.") % _words(referral),
+        )
     return redirect("referrals:referral_detail", pk=referral.pk)
 
 
@@ -155,6 +195,7 @@ def _answer(request: HttpRequest, referral, *, back: str) -> HttpResponse:
     """Accept, decline, start, complete or close: the partner for its inbox, or the referrer
     recording the answer of an organisation outside the system."""
     step = request.POST.get("step", "")
+    done = ""
     try:
         if step == "respond":
             form = referral_forms.RespondForm(request.POST)
@@ -166,8 +207,14 @@ def _answer(request: HttpRequest, referral, *, back: str) -> HttpResponse:
                 accept=form.cleaned_data["accept"],
                 reason=form.cleaned_data["reason"],
             )
+            done = (
+                _("Referral %(reference)s accepted by %(partner)s.")
+                if form.cleaned_data["accept"]
+                else _("Referral %(reference)s declined by %(partner)s.")
+            )
         elif step == "start":
             services.referral_start(actor=request.user, referral=referral)
+            done = _("Referral %(reference)s: %(partner)s started the service.")
         elif step == "complete":
             form = referral_forms.CompleteForm(request.POST)
             if not form.is_valid():
@@ -179,6 +226,7 @@ def _answer(request: HttpRequest, referral, *, back: str) -> HttpResponse:
                 feedback=form.cleaned_data["feedback"],
                 delivered_on=form.cleaned_data["delivered_on"],
             )
+            done = _("Referral %(reference)s completed by %(partner)s.")
         elif step == "close":
             form = referral_forms.CloseForm(request.POST)
             if not form.is_valid():
@@ -186,6 +234,7 @@ def _answer(request: HttpRequest, referral, *, back: str) -> HttpResponse:
             services.referral_close_without_service(
                 actor=request.user, referral=referral, outcome=form.cleaned_data["outcome"]
             )
+            done = _("Referral %(reference)s closed by %(partner)s without service.")
         else:
             raise ValidationError(_("Unknown action."))
     except PermissionDenied:
@@ -193,7 +242,7 @@ def _answer(request: HttpRequest, referral, *, back: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, done % _words(referral))
     return redirect(back, pk=referral.pk)
 
 

@@ -207,9 +207,11 @@ class EventType(models.TextChoices):
 
 class ServiceType(models.TextChoices):
     """The services a victim may need (DOMAIN.md); referrals and the partner directory
-    use the same codes."""
+    use the same codes. "Safe accommodation" (`accommodation`) was a near-duplicate of
+    shelter: merged into it (the migrations named merge_accommodation_into_shelter map the
+    old code wherever it was stored)."""
 
-    SHELTER = "shelter", _("Immediate safety and shelter")
+    SHELTER = "shelter", _("Shelter and safe accommodation")
     MEDICAL = "medical", _("Medical care")
     MHPSS = "mhpss", _("Mental health and psychosocial support")
     LEGAL = "legal", _("Legal assistance and accompaniment")
@@ -220,7 +222,6 @@ class ServiceType(models.TextChoices):
     LIVELIHOOD = "livelihood", _("Reintegration: livelihood")
     EDUCATION = "education", _("Reintegration: education")
     CASH = "cash", _("Reintegration: cash assistance")
-    ACCOMMODATION = "accommodation", _("Safe accommodation")
     INTERPRETATION = "interpretation", _("Interpretation")
 
 

@@ -171,7 +171,7 @@ ORGANISATIONS = [
 # The directory entries of the organisations that take referrals, by acronym.
 DIRECTORY = {
     "MAE": {
-        "services": ["shelter", "accommodation", "mhpss"],
+        "services": ["shelter", "mhpss"],
         "languages": ["fra", "sag"],
         "opening_hours": "24 h / 24, 7 j / 7",
         "capacity_note": "20 lits pour femmes et enfants",

@@ -219,7 +219,9 @@ def draft_referral(
 
     expect(page.locator("#div_id_to_organisation")).to_contain_text(labels["to_organisation"])
     to_org = page.locator("#id_to_organisation")
-    to_org.select_option(label=str(partner))
+    # Each option also tells the free beds and the languages: chosen by its value.
+    expect(to_org.locator(f"option[value='{partner.pk}']")).to_contain_text(str(partner))
+    to_org.select_option(value=str(partner.pk))
     expect(to_org).to_have_value(str(partner.pk))
 
     expect(page.locator("#div_id_reason")).to_contain_text(labels["reason"])
@@ -241,7 +243,11 @@ def draft_referral(
     expect(page).to_have_url(
         live_server.url + reverse("referrals:referral_detail", args=[referral.pk])
     )
-    expect_message(page, tr("Referral drafted: check it, then send it."))
+    expect_message(
+        page,
+        tr("Referral %(reference)s to %(partner)s drafted: check it, then send it.")
+        % {"reference": referral.reference, "partner": partner.name},
+    )
     expect(page.locator("main h1")).to_have_text(referral_heading(referral))
     expect(page.get_by_test_id("referral-status")).to_have_text(
         referral_status(ReferralStatus.DRAFT)
@@ -318,7 +324,11 @@ def test_caseworker_refers_partner_accepts_and_completes_caseworker_sees_outcome
     screenshot(page, "caseworker-draft", LANG)
     page.get_by_role("button", name=tr("Send the referral"), exact=True).click()
 
-    expect_message(page, tr("Referral sent."))
+    expect_message(
+        page,
+        tr("Referral %(reference)s sent to %(partner)s.")
+        % {"reference": referral.reference, "partner": mae.name},
+    )
     expect(page.get_by_test_id("referral-status")).to_have_text(
         referral_status(ReferralStatus.SENT)
     )
@@ -358,14 +368,22 @@ def test_caseworker_refers_partner_accepts_and_completes_caseworker_sees_outcome
     screenshot(page, "partner-referral", LANG)
 
     page.get_by_role("button", name=tr("Accept"), exact=True).click()
-    expect_message(page, tr("Saved."))
+    expect_message(
+        page,
+        tr("Referral %(reference)s accepted by %(partner)s.")
+        % {"reference": referral.reference, "partner": mae.name},
+    )
     expect(page.get_by_test_id("referral-status")).to_have_text(
         referral_status(ReferralStatus.ACCEPTED)
     )
     expect(page.get_by_role("button", name=tr("Accept"), exact=True)).to_have_count(0)
 
     page.get_by_role("button", name=tr("Start the service"), exact=True).click()
-    expect_message(page, tr("Saved."))
+    expect_message(
+        page,
+        tr("Referral %(reference)s: %(partner)s started the service.")
+        % {"reference": referral.reference, "partner": mae.name},
+    )
     expect(page.get_by_test_id("referral-status")).to_have_text(
         referral_status(ReferralStatus.IN_PROGRESS)
     )
@@ -380,7 +398,11 @@ def test_caseworker_refers_partner_accepts_and_completes_caseworker_sees_outcome
     screenshot(page, "partner-completing", LANG)
     page.get_by_role("button", name=tr("Service completed"), exact=True).click()
 
-    expect_message(page, tr("Saved."))
+    expect_message(
+        page,
+        tr("Referral %(reference)s completed by %(partner)s.")
+        % {"reference": referral.reference, "partner": mae.name},
+    )
     expect(page.get_by_test_id("referral-status")).to_have_text(
         referral_status(ReferralStatus.COMPLETED)
     )

@@ -15,6 +15,7 @@ from accounts.roles import Role
 from cases.services import records
 from partners import services
 from partners.models import Organisation, OrganisationType, PathwayStep
+from partners.selectors import Reach
 from referrals.selectors import pathway_suggestions
 from tests import factories
 
@@ -208,8 +209,8 @@ def case(users, regions):
 
 def _suggested(case, needs) -> dict[str, list[str]]:
     return {
-        need: [p.acronym for p in partners]
-        for need, partners in pathway_suggestions(case=case, needs=needs)
+        need: [s.organisation.acronym for s in suggestions]
+        for need, suggestions in pathway_suggestions(case=case, needs=needs)
     }
 
 
@@ -250,12 +251,16 @@ def test_pathway_finder_never_suggests_the_cases_own_organisation(case, regions)
     assert _suggested(case, ["education"]) == {"education": []}
 
 
-def test_pathway_finder_ignores_other_countries(case, other_org):
+def test_pathway_finder_ignores_other_countries_pathways(case, other_org):
     other_org.services = ["legal"]
     other_org.save()
     _step("legal", other_org, 1, country="GN")
 
-    assert _suggested(case, ["legal"]) == {"legal": []}
+    # Guinea's pathway is not the case's: its partner comes only as a cross-border fallback.
+    ((_need, suggestions),) = pathway_suggestions(case=case, needs=["legal"])
+    assert [(s.organisation.acronym, s.reach) for s in suggestions] == [
+        ("ONGO", Reach.CROSS_BORDER)
+    ]
 
 
 def test_the_referral_form_shows_the_pathway_for_the_cases_assessed_needs(
@@ -265,7 +270,9 @@ def test_the_referral_form_shows_the_pathway_for_the_cases_assessed_needs(
         reverse("referrals:referral_create", kwargs={"case_pk": case.pk})
     )
 
-    suggestions = {need: [p.acronym for p in ps] for need, ps in response.context["suggestions"]}
+    suggestions = {
+        need: [s.organisation.acronym for s in ps] for need, ps in response.context["suggestions"]
+    }
     assert suggestions == {"shelter": ["REFUGE", "MAE"], "medical": ["CMSA"]}
     assert response.context["form"].initial["service_type"] == "shelter"
     assert "Pathway for the assessed needs" in response.content.decode()
@@ -278,7 +285,7 @@ def test_a_service_asked_for_on_the_form_joins_the_suggestions(client_for, users
 
     suggestions = response.context["suggestions"]
     assert [need for need, _ in suggestions] == ["legal", "shelter", "medical"]
-    assert [p.acronym for p in suggestions[0][1]] == ["CJB"]
+    assert [s.organisation.acronym for s in suggestions[0][1]] == ["CJB"]
     assert response.context["form"].initial["service_type"] == "legal"
 
 

@@ -26,7 +26,9 @@ def test_the_second_answer_is_refused_with_a_message(focal_point, second_focal_p
         english_client(second_focal_point), referral, step="respond", accept="0", reason="Full"
     )
 
-    assert "Saved." in messages_of(first)
+    assert messages_of(first) == [
+        f"Referral {referral.reference} accepted by Maison d'accueil Espoir."
+    ]
     assert "This referral was already answered (Accepted)." in messages_of(second)
     referral.refresh_from_db()
     assert referral.status == S.ACCEPTED

@@ -93,7 +93,9 @@ def test_sending_with_a_current_consent_succeeds(client_for, caseworker, case, p
 
     response = _send(client_for(caseworker), referral)
 
-    assert "Referral sent." in messages_of(response)
+    assert messages_of(response) == [
+        f"Referral {referral.reference} sent to Maison d'accueil Espoir."
+    ]
     referral.refresh_from_db()
     assert referral.status == S.SENT
     assert referral.consent_override is False
@@ -211,7 +213,9 @@ def test_override_is_audited_and_shown_on_the_referral(
 ):
     response = _send(client_for(overrider), emergency, override_justification=JUSTIFICATION)
 
-    assert "Referral sent." in messages_of(response)
+    assert messages_of(response) == [
+        f"Referral {emergency.reference} sent to Maison d'accueil Espoir."
+    ]
     emergency.refresh_from_db()
     assert emergency.status == S.SENT
     assert emergency.consent_override is True

@@ -70,7 +70,7 @@ def referrals(consented_case, caseworker, partner_org, focal_point, rival_org):
         "accepted": accepted,
         "started": started,
         "completed": completed,
-        "draft": draft(consented_case, caseworker, rival_org),
+        "draft": draft(consented_case, caseworker, rival_org, service_type="medical"),
         "external": send(
             consented_case,
             caseworker,
@@ -206,7 +206,7 @@ def test_the_partner_sees_that_the_details_were_withdrawn_instead_of_the_packet(
             assert value not in page, (name, value)
         # The metadata stays.
         assert f"R-{referrals[name].pk:06d}" in page
-        assert "Immediate safety and shelter" in page
+        assert "Shelter and safe accommodation" in page
         assert "no-store" in response["Cache-Control"]
 
 
@@ -252,7 +252,10 @@ def test_the_withdrawal_confirmation_lists_the_affected_referrals(
     )
 
     shown = messages_of(response)
-    assert "Consent withdrawn." in shown
+    assert (
+        f"Consent withdrawn for {consented_case.case_number}: Referral and sharing with partners."
+        in shown
+    )
     numbers = ", ".join(
         f"R-{referrals[name].pk:06d}"
         for name in ("sent", "accepted", "started", "completed", "external")
@@ -371,7 +374,10 @@ def test_consent_can_be_withdrawn_on_a_closed_case_and_ends_sharing(
         reverse("cases:consent_withdraw", kwargs={"consent_pk": consent.pk}), follow=True
     )
 
-    assert "Consent withdrawn." in messages_of(response)
+    assert (
+        f"Consent withdrawn for {consented_case.case_number}: Referral and sharing with partners."
+        in messages_of(response)
+    )
     assert _fresh(referral).packet == ""
 
 
@@ -395,7 +401,9 @@ def test_cancelling_a_referral_erases_its_packet_and_tells_the_partner(
             follow=True,
         )
 
-    assert "Referral cancelled." in messages_of(response)
+    assert messages_of(response) == [
+        f"Referral {referral.reference} to Maison d'accueil Espoir cancelled."
+    ]
     cancelled = _fresh(referral)
     assert cancelled.status == S.CANCELLED
     assert cancelled.packet == ""

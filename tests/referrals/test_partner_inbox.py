@@ -206,7 +206,7 @@ def test_packet_hidden_after_retention(focal_point, referral, expire):
         assert hidden not in page
     # The metadata stays: reference, service, status, history.
     assert f"R-{referral.pk:06d}" in page
-    assert "Immediate safety and shelter" in page
+    assert "Shelter and safe accommodation" in page
     assert "Completed" in page
 
 

@@ -236,7 +236,7 @@ def test_a_cross_border_referral_carries_the_destination_country(
     client = client_for(caseworker)
     client.post(
         _create_url(consented_case),
-        _form(to_organisation=partner_org.pk, destination_country="NG", service_type="return"),
+        _form(to_organisation=partner_org.pk, destination_country="NG", service_type="shelter"),
     )
     referral = Referral.objects.get()
 
@@ -258,17 +258,27 @@ def test_partner_accepts_starts_and_completes_a_referral(focal_point, referral):
 
     accepted = answer(client, referral, step="respond", accept="1")
     referral.refresh_from_db()
-    assert "Saved." in messages_of(accepted)
+    assert messages_of(accepted) == [
+        f"Referral {referral.reference} accepted by Maison d'accueil Espoir."
+    ]
     assert referral.status == S.ACCEPTED
     assert referral.responded_by == focal_point
     assert referral.responded_at is not None
 
-    answer(client, referral, step="start")
+    started = answer(client, referral, step="start")
     referral.refresh_from_db()
     assert referral.status == S.IN_PROGRESS
+    assert messages_of(started) == [
+        f"Referral {referral.reference}: Maison d'accueil Espoir started the service."
+    ]
 
-    answer(client, referral, step="complete", outcome="Placed in the shelter", feedback="Safe")
+    completed = answer(
+        client, referral, step="complete", outcome="Placed in the shelter", feedback="Safe"
+    )
     referral.refresh_from_db()
+    assert messages_of(completed) == [
+        f"Referral {referral.reference} completed by Maison d'accueil Espoir."
+    ]
     assert referral.status == S.COMPLETED
     assert referral.outcome == "Placed in the shelter"
     assert referral.feedback == "Safe"
@@ -291,9 +301,14 @@ def test_declining_needs_a_reason(focal_point, referral):
 def test_a_declined_referral_is_closed_with_its_reason_shown_to_the_referrer(
     client_for, caseworker, focal_point, referral
 ):
-    answer(english_client(focal_point), referral, step="respond", accept="0", reason="No bed free")
+    declined = answer(
+        english_client(focal_point), referral, step="respond", accept="0", reason="No bed free"
+    )
 
     referral.refresh_from_db()
+    assert messages_of(declined) == [
+        f"Referral {referral.reference} declined by Maison d'accueil Espoir."
+    ]
     assert referral.status == S.DECLINED
     assert referral.decline_reason == "No bed free"
     assert referral.closed_at == referral.responded_at
@@ -309,7 +324,9 @@ def test_partner_closes_an_accepted_referral_without_service(focal_point, referr
     response = answer(client, referral, step="close", outcome="The person did not come")
 
     referral.refresh_from_db()
-    assert "Saved." in messages_of(response)
+    assert messages_of(response) == [
+        f"Referral {referral.reference} closed by Maison d'accueil Espoir without service."
+    ]
     assert referral.status == S.CLOSED_NO_SERVICE
     assert referral.outcome == "The person did not come"
     assert not ServiceDelivery.objects.exists()
@@ -392,7 +409,9 @@ def test_referrer_cancels_a_sent_referral_and_the_partner_is_told(
         )
 
     referral.refresh_from_db()
-    assert "Referral cancelled." in messages_of(response)
+    assert messages_of(response) == [
+        f"Referral {referral.reference} to Maison d'accueil Espoir cancelled."
+    ]
     assert referral.status == S.CANCELLED
     assert referral.closed_at is not None
     assert referral.events.last().note == "The person moved to Bambari"
