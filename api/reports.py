@@ -41,7 +41,6 @@ from reports import builders, selectors, statistics
 from reports.forms import DashboardFilterForm, ReportRequestForm
 from reports.models import Computation, ReportKind, ReportRun
 from reports.services import runs
-from traffick_cm import periods
 from traffick_cm.downloads import private_file_response
 
 HIDDEN = (
@@ -336,8 +335,9 @@ class StatisticsViewSet(viewsets.GenericViewSet):
             OpenApiParameter(
                 "period",
                 OpenApiTypes.STR,
-                description="2025, 2025-Q3 or 2025-07 (a period that has ended); by default "
-                "the dashboard's.",
+                description="2025, 2025-Q3, 2025-07 (a period that has ended) or twelve months "
+                "as 2024-11..2025-10; by default the dashboard's: the newest data's year when "
+                "it has ended, else the twelve months ending with the newest data's month.",
             ),
             OpenApiParameter(
                 "country", OpenApiTypes.STR, description="ISO 3166-1 alpha-2 (by default, yours)."
@@ -355,7 +355,7 @@ class StatisticsViewSet(viewsets.GenericViewSet):
         asked = request.query_params.get("country")
         if countries is not None and asked is not None and asked.strip().upper() not in countries:
             raise Http404  # another country's figures: not in this user's reach
-        first, latest = statistics.data_bounds(countries)
+        first, _latest = statistics.data_bounds(countries)
         own = user.organisation.country.code if user.organisation_id else ""
         default_country = next(iter(countries)) if countries else own
         kwargs = {
@@ -375,7 +375,9 @@ class StatisticsViewSet(viewsets.GenericViewSet):
         criteria = api_forms.clean(DashboardFilterForm, params, **kwargs)
         country = (criteria.get("country") or default_country).upper()
         region = criteria.get("region")
-        period = criteria.get("period") or periods.default(today, first, latest)
+        period = criteria.get("period") or selectors.dashboard_period(
+            country=country, region=region, today=today
+        )
         figures = selectors.dashboard_figures(country=country, region=region, period=period)
         data = _statistics_data(
             figures,

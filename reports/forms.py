@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -75,10 +76,58 @@ class IndicatorValueForm(forms.Form):
     value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2)
 
 
+class SpanField(forms.ChoiceField):
+    """A calendar month, quarter or year that has ended, or twelve months ending with a
+    month that has (periods.Window): the periods of the dashboard and the plan pages."""
+
+    def __init__(
+        self,
+        *,
+        today: date,
+        first_year: int | None = None,
+        windows: tuple[periods.Window, ...] = (),
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault("label", _("Period"))
+        self.today = today
+        last = periods.Window(periods.last_complete(periods.Unit.MONTH, today))
+        rolling = sorted({last, *windows}, reverse=True)
+        choices = [
+            (str(_("Twelve months")), [(window.key, window.label) for window in rolling]),
+            *periods.choices(today, first_year=first_year),
+        ]
+        super().__init__(choices=choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        # Any twelve months that have ended, not only those offered: an address kept from
+        # an earlier month still shows its window.
+        try:
+            span = periods.parse_span(str(value))
+        except ValueError:
+            return False
+        if isinstance(span, periods.Window):
+            return span.is_complete(self.today)
+        return super().valid_value(value)
+
+    def clean(self, value: Any) -> periods.Span | None:
+        key = super().clean(value)
+        return periods.parse_span(key) if key else None
+
+
+def _asked_window(data, today: date) -> tuple[periods.Window, ...]:
+    """The window an address asks for, offered in the list so that it shows as chosen."""
+    try:
+        span = periods.parse_span(str(data.get("period", "")))
+    except ValueError:
+        return ()
+    return (span,) if isinstance(span, periods.Window) and span.is_complete(today) else ()
+
+
 class DashboardFilterForm(forms.Form):
     """Which period, country and region the dashboard shows. `countries` is what the access
     policy lets the user see (None: every country): with one, there is no country to choose
-    and the regions are that country's. `default_country` is shown when none is chosen."""
+    and the regions are that country's. `default_country` is shown when none is chosen;
+    `default_period` (a window of twelve months) is offered beside the last one."""
 
     country = forms.ChoiceField(label=_("Country"), required=False)
     region = RegionChoiceField(label=_("Region"), required=False, queryset=None)
@@ -90,11 +139,17 @@ class DashboardFilterForm(forms.Form):
         default_country: str,
         today: date,
         first_year: int | None = None,
+        default_period: periods.Span | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.default_country = default_country
-        self.fields["period"] = PeriodField(today=today, first_year=first_year, required=False)
+        windows = _asked_window(self.data, today)
+        if isinstance(default_period, periods.Window):
+            windows += (default_period,)
+        self.fields["period"] = SpanField(
+            today=today, first_year=first_year, windows=windows, required=False
+        )
         self.order_fields(["period", "country", "region"])
         regions = Region.objects.order_by("country", "name")
         if countries is None:
@@ -116,6 +171,22 @@ class DashboardFilterForm(forms.Form):
         if region is not None and region.country.code != country:
             self.add_error("region", _("This region is not in the country chosen."))
         return cleaned
+
+
+class PlanPeriodForm(forms.Form):
+    """The period of a plan's indicator values: to date (none chosen), or the dashboard's
+    periods, so that a plan's page and the dashboard can be set side by side."""
+
+    def __init__(self, *args, today: date, first_year: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = SpanField(
+            today=today,
+            first_year=first_year,
+            windows=_asked_window(self.data, today),
+            required=False,
+        )
+        field.choices = [("", _("To date")), *field.choices]
+        self.fields["period"] = field
 
 
 class CtdcReleaseForm(forms.Form):

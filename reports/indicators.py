@@ -273,7 +273,7 @@ def rows(
     result = []
     for indicator in indicators:
         value = values.get(indicator.pk)
-        shown: Any = float(value) if value is not None else None
+        shown: Any = _number(value)
         if indicator.pk in released:
             shown = released[indicator.pk]
             value = Decimal(shown) if isinstance(shown, int) else value
@@ -297,6 +297,14 @@ def rows(
             }
         )
     return result
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """A value as shown and exported: a count is a whole number (2, never 2.0); a value
+    entered by hand keeps its decimals (12.5)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def action_points_by_plans(plans) -> dict[int, list[dict[str, Any]]]:

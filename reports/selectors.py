@@ -3,21 +3,30 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.audit import log_read
 from accounts.models import User
 from accounts.policy import Action, get_child_or_404, get_for_user_or_404, scope
 from partners.models import Region
 from reports import indicators, statistics
-from reports.models import ActionPlan, Indicator, ProgressUpdate, ReportFile, ReportRun
+from reports.models import (
+    ActionPlan,
+    Computation,
+    Indicator,
+    ProgressUpdate,
+    ReportFile,
+    ReportRun,
+)
 from reports.statistics import Scope
 from traffick_cm import periods, suppression
-from traffick_cm.periods import Period
+from traffick_cm.periods import Span
 from trainings.vocabularies import Audience
 
 
@@ -69,7 +78,15 @@ def run_file_read(*, actor: User, pk: int, fmt: str) -> ReportFile:
     return report_file
 
 
-def dashboard_figures(*, country: str, region: Region | None, period: Period) -> dict[str, Any]:
+def dashboard_period(*, country: str, region: Region | None, today: date) -> Span:
+    """The period the dashboard shows when none is chosen: the newest data of the country
+    (and region) shown, victims identified, referrals sent and trainings alike (see
+    periods.latest)."""
+    scope = Scope(country=country, region_id=region.pk if region else None)
+    return periods.latest(today, statistics.newest_record(scope))
+
+
+def dashboard_figures(*, country: str, region: Region | None, period: Span) -> dict[str, Any]:
     """The national dashboard's figures for a country (and one of its regions) over a period
     that has ended, every victim figure released as outside the case team. The caller has
     asked the access policy which countries the user may see (statistics_countries) and
@@ -82,50 +99,127 @@ def dashboard_figures(*, country: str, region: Region | None, period: Period) ->
     )
     trainings = statistics.trainings(local, period.start, period.end)
     plans = ActionPlan.objects.filter(country=country) if country else ActionPlan.objects.none()
+    charts = {
+        "identified": _identified_chart(cases["by_month"], k),
+        "audiences": _trainings_chart(trainings),
+    }
     return {
         "cases": cases,
         # Referrals per region would give, beside the country's, the other regions'.
         "referrals": None if region else statistics.referrals(national, period, k=k),
         "trainings": trainings,
         "trainings_by_region": statistics.trainings_by_region(local, period.start, period.end),
-        "plans": _plans_summary(plans, period, k),
+        "plans": _plans_summary(plans, period),
         "k": k,
-        "chart_data": {
-            "months": [key for key, _v in cases["by_month"]],
-            "identified": [v if isinstance(v, int) else None for _m, v in cases["by_month"]],
-            "audiences": _trainings_chart(trainings),
-        },
+        # Whether each chart is drawn, and why not (the page draws them: reports/charts.py).
+        "charts": charts,
     }
 
 
-def _plans_summary(plans: QuerySet, period: Period, k: int) -> list[dict]:
+def _plans_summary(plans: QuerySet, period: Span) -> list[dict]:
     """Each plan's pillars and its indicators over the dashboard's period, in a fixed number
     of queries whatever the number of plans."""
     plans = list(plans)
     pillars = indicators.action_points_by_plans(plans)
-    all_indicators = list(
-        Indicator.objects.filter(plan__in=plans).select_related("plan", "project")
-    )
-    rows = indicators.rows(all_indicators, period.start, period.end, k=k)
-    by_plan: dict[int, list] = {}
-    for indicator, row in zip(all_indicators, rows, strict=True):
-        by_plan.setdefault(indicator.plan_id, []).append(row)
+    figures = plan_indicators(plans, period=period)
     return [
         {
             "plan": plan,
             "by_pillar": pillars.get(plan.pk, []),
-            "indicators": by_plan.get(plan.pk, []),
+            "indicators": figures[plan.pk]["rows"],
         }
         for plan in plans
     ]
 
 
-def _trainings_chart(data: dict) -> dict:
-    labels = dict(Audience.choices)
+def _identified_chart(by_month: list[tuple[str, int | str]], k: int) -> dict[str, Any]:
+    """Victims identified per month, for a bar chart and its table: a hidden month is a gap.
+    No chart for one month (its bar would say no more than the total). Nothing to draw
+    either when no month shows a victim; the page then says why instead: every month hidden
+    (under k, or some kept hidden so that a small one cannot be worked out), or none at all."""
+    rows = [{"label": periods.parse(key).label, "value": v} for key, v in by_month]
+    values = [v if isinstance(v, int) else None for _month, v in by_month]
+    hidden = [v for _month, v in by_month if not isinstance(v, int)]
+    if not hidden:
+        empty = "none"
+    elif all(v == suppression.label(k) for v in hidden):
+        empty = "hidden_small"
+    else:
+        empty = "hidden"
     return {
-        "labels": [str(labels.get(code, code)) for code in data["by_audience"]],
-        "values": list(data["by_audience"].values()),
+        "draw": len(values) > 1 and any(values),
+        "months": len(values),
+        "empty": empty,
+        "k": k,
+        "rows": rows,
+        "values": values,
     }
+
+
+def _trainings_chart(data: dict) -> dict[str, Any]:
+    """People reached per audience, for a bar chart: drawn for two audiences or more (one
+    bar alone says no more than its line of the table, which is then shown instead)."""
+    labels = dict(Audience.choices)
+    values = [int(v) for v in data["by_audience"].values()]
+    return {
+        "draw": len([v for v in values if v]) >= 2,
+        "empty": "none",
+        "labels": [str(labels.get(code, code)) for code in data["by_audience"]],
+        "values": values,
+    }
+
+
+def plan_indicators(
+    plans: list[ActionPlan], *, period: Span | None = None, today: date | None = None
+) -> dict[int, dict[str, Any]]:
+    """Each plan's indicators against their targets, as its page, the dashboard and the API
+    show them: over `period` (a calendar unit or twelve months), or, without one, "to date"
+    (the plan's whole months to the last complete one; no rows while not one has ended).
+    Victim figures are released as outside the case team. Each row says its period in
+    words: its window's, or today for a count of action points completed (a status, not a
+    flow, whatever the window)."""
+    k = suppression.threshold()
+    today = today or timezone.localdate()
+    windows: dict[tuple[date, date] | None, list[ActionPlan]] = {}
+    for plan in plans:
+        if period is not None:
+            window = (period.start, period.end)
+        else:
+            window = periods.to_date_window(plan.period_start, plan.period_end, today=today)
+        windows.setdefault(window, []).append(plan)
+    result: dict[int, dict[str, Any]] = {}
+    for window, group in windows.items():
+        records = list(
+            Indicator.objects.filter(plan__in=group).select_related("plan", "project", "pillar")
+        )
+        rows = indicators.rows(records, *window, k=k) if window else []
+        label = period.label if period is not None else window_label(window) if window else ""
+        by_plan: dict[int, list[dict[str, Any]]] = {plan.pk: [] for plan in group}
+        for record, row in zip(records, rows, strict=True):
+            status = record.computation == Computation.ACTION_POINTS_COMPLETED
+            by_plan[record.plan_id].append(
+                {
+                    **row,
+                    "id": record.pk,
+                    "period_start": window[0],
+                    "period_end": window[1],
+                    "period_label": _("today") if status else label,
+                }
+            )
+        for plan in group:
+            result[plan.pk] = {"window": window, "label": label, "rows": by_plan[plan.pk]}
+    return result
+
+
+def window_label(window: tuple[date, date]) -> str:
+    """Whole months in words: a calendar unit's name, or from one month to another."""
+    start, end = window
+    unit = periods.from_dates(start, end)
+    if unit is not None:
+        return unit.label
+    first = periods.containing(start, periods.Unit.MONTH)
+    last = periods.containing(end, periods.Unit.MONTH)
+    return _("%(first)s to %(last)s") % {"first": first.label, "last": last.label}
 
 
 def plan_indicator_list(*, actor: User, action: Action = Action.LIST) -> QuerySet:
@@ -138,19 +232,8 @@ def plan_indicator_rows(records: list[Indicator]) -> dict[int, dict[str, Any] | 
     """Each plan indicator's row as its plan's page shows it: to date (whole months to the
     last complete one), victim figures released as outside the case team; None while not
     one month of its plan has ended."""
-    by_plan: dict[int, list[Indicator]] = {}
-    for record in records:
-        by_plan.setdefault(record.plan_id, []).append(record)
-    result: dict[int, dict[str, Any] | None] = {}
-    for group in by_plan.values():
-        plan = group[0].plan
-        window = periods.to_date_window(
-            plan.period_start, plan.period_end, today=timezone.localdate()
-        )
-        if window is None:
-            result.update(dict.fromkeys((i.pk for i in group), None))
-            continue
-        found = indicators.rows(group, *window, k=suppression.threshold())
-        for record, row in zip(group, found, strict=True):
-            result[record.pk] = {**row, "period_start": window[0], "period_end": window[1]}
-    return result
+    plans = list({record.plan_id: record.plan for record in records}.values())
+    rows = {
+        row["id"]: row for figures in plan_indicators(plans).values() for row in figures["rows"]
+    }
+    return {record.pk: rows.get(record.pk) for record in records}

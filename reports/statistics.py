@@ -27,6 +27,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
 from cases.models import Case, ServiceDelivery
 from partners.models import Region
@@ -36,7 +37,7 @@ from referrals.selectors import sent_between
 from traffick_cm import codebooks as cv
 from traffick_cm import periods, suppression
 from traffick_cm.fields import ChoiceListField
-from traffick_cm.periods import Period, Unit
+from traffick_cm.periods import Period, Span, Unit
 from traffick_cm.suppression import Layout
 from trainings import vocabularies as tv
 from trainings.models import TrainingSession
@@ -270,37 +271,62 @@ def _case_data(scope: Scope, year: int, start: date, end: date):
 def identified_window(scope: Scope, parts: list[Period], k: int) -> int | str:
     """Victims identified over calendar units (a figure "to date"), released exactly as the
     dashboard and the reports release each unit (same breakdowns, so the same total hidden
-    or shown), and hidden when any unit's is."""
-    total, hidden = 0, False
+    or shown), and hidden when any unit's is (labelled as suppression.SpanReleased says)."""
     by_year: dict[int, list[Period]] = {}
     for part in parts:
         for year in range(part.start.year, part.end.year + 1):
             by_year.setdefault(year, []).append(part)
+    released = []
     for year, year_parts in sorted(by_year.items()):
         first = min(p.start for p in year_parts)
         last = max(p.end for p in year_parts)
         layout, monthly, _regions = _case_data(scope, year, first, last)
-        for part in year_parts:
-            released = suppression.release(layout, monthly, part, k)
-            total += released.values[layout.total]
-            hidden |= layout.total in released.hidden
-    return suppression.shown(total, hidden, k)
+        released += [suppression.release(layout, monthly, part, k) for part in year_parts]
+    total = Layout("identified")
+    return suppression.release_parts(total, released, tuple(parts)).shown("identified")
+
+
+def release_span(
+    layout: Layout, monthly: suppression.Monthly, span: Span, k: int
+) -> suppression.Released:
+    """A family of figures over a calendar unit, as released outside the case team; or over
+    a window (periods.Window): each cell the sum of the released units it is made of,
+    hidden when any of them hides it (suppression.SpanReleased), so that it says nothing
+    they do not."""
+    parts = [suppression.release(layout, monthly, part, k) for part in periods.parts_of(span)]
+    return suppression.release_parts(layout, parts, span)
 
 
 def cases(
-    scope: Scope, period: Period, *, k: int | None, region_id: int | None = None
+    scope: Scope, period: Span, *, k: int | None, region_id: int | None = None
 ) -> dict[str, Any]:
     """Presumed and actual victims identified in the period. With k, released as outside the
     case team: small cells hidden (with complement) in every breakdown and the total,
     consistently with the months and quarters the period is made of.
 
+    Over a window (periods.Window), each figure is the sum of those of the calendar units
+    it is made of (`release_span`); the breakdown by citizenship is left out when the
+    window spans two years that name different citizenships (a nationality counted as
+    "other" in one and by name in the other cannot be added up).
+
     With region_id (and a country scope): that region's figures, which are its row of the
     country's breakdown by region, hidden as there; no breakdown by sex, age... for one
     region (a region's breakdowns beside the country's would give the other regions' by
     subtraction)."""
-    layout, monthly, regions = _case_data(scope, period.year, period.start, period.end)
-    released = suppression.release(layout, monthly, period, k or 1)
-    months = [suppression.release(layout, monthly, m, k or 1) for m in period.months()]
+    parts = periods.parts_of(period)
+    data = {}
+    for year in sorted({part.year for part in parts}):
+        start = max(period.start, date(year, 1, 1))
+        data[year] = _case_data(scope, year, start, min(period.end, date(year, 12, 31)))
+    layout, _monthly, regions = data[max(data)]
+    same_layout = all(found[0] == layout for found in data.values())
+
+    def release(part: Period) -> suppression.Released:
+        year_layout, monthly, _regions = data[part.year]
+        return suppression.release(year_layout, monthly, part, k or 1)
+
+    released = suppression.release_parts(layout, [release(part) for part in parts], period)
+    months = [release(month) for month in period.months()]
 
     def cell(key: str, of: suppression.Released = released) -> int | str:
         return of.shown(key) if k else of.values.get(key, 0)
@@ -315,6 +341,8 @@ def cases(
         }
     result: dict[str, Any] = {"identified": cell("identified")}
     for name in ("by_exploitation_type", "by_sex", "by_age_group", "by_citizenship"):
+        if name == "by_citizenship" and not same_layout:
+            continue
         result[name] = _strip({key: cell(key) for key in layout.groups[name]})
     if regions is not None:
         names = dict(regions)
@@ -336,6 +364,41 @@ def data_bounds(countries: frozenset[str] | None) -> tuple[date | None, date | N
         qs = qs.filter(identified_country__in=countries)
     row = qs.aggregate(first=Min("identified_on"), last=Max("identified_on"))
     return row["first"], row["last"]
+
+
+def record_bounds(countries: frozenset[str] | None) -> tuple[date | None, date | None]:
+    """The first and last days of the records the dashboard counts in these countries (None:
+    all): a victim identified, a referral sent, a training session started."""
+    cases = Case.objects.using(reports_db()).filter(trafficking_status__in=IDENTIFIED)
+    sent = Referral.objects.using(reports_db()).exclude(status=S.DRAFT)
+    sessions = TrainingSession.objects.using(reports_db()).all()
+    if countries is not None:
+        cases = cases.filter(identified_country__in=countries)
+        sent = sent.filter(from_organisation__country__in=countries)
+        sessions = sessions.filter(country__in=countries)
+    return _bounds(
+        cases.aggregate(first=Min("identified_on"), last=Max("identified_on")),
+        sent.aggregate(first=Min("sent_at"), last=Max("sent_at")),
+        sessions.aggregate(first=Min("start_date"), last=Max("start_date")),
+    )
+
+
+def newest_record(scope: Scope) -> date | None:
+    """The day of the newest record the dashboard counts in the scope."""
+    return _bounds(
+        scope.cases().aggregate(last=Max("identified_on")),
+        scope.referrals().aggregate(last=Max("sent_at")),
+        scope.sessions().aggregate(last=Max("start_date")),
+    )[1]
+
+
+def _bounds(*rows: dict[str, Any]) -> tuple[date | None, date | None]:
+    def day(value: date | datetime) -> date:
+        return timezone.localtime(value).date() if isinstance(value, datetime) else value
+
+    firsts = [day(row["first"]) for row in rows if row.get("first")]
+    lasts = [day(row["last"]) for row in rows if row.get("last")]
+    return min(firsts, default=None), max(lasts, default=None)
 
 
 class Median(Aggregate):
@@ -385,9 +448,9 @@ def referral_months(scope: Scope, start: date, end: date) -> dict[Period, dict[s
     )
 
 
-def referrals(scope: Scope, period: Period, *, k: int | None) -> dict[str, Any]:
+def referrals(scope: Scope, period: Span, *, k: int | None) -> dict[str, Any]:
     monthly = referral_months(scope, period.start, period.end)
-    released = suppression.release(REFERRAL_LAYOUT, monthly, period, k or 1)
+    released = release_span(REFERRAL_LAYOUT, monthly, period, k or 1)
     values = released.values
     accepted = values["completed"] + values["accepted_open"]
     qs = scope.referrals().filter(**sent_between(period.start, period.end)).order_by()
@@ -405,8 +468,11 @@ def referrals(scope: Scope, period: Period, *, k: int | None) -> dict[str, Any]:
         shown_accepted: int | str = accepted  # the total minus the refusals shown: nothing new
     elif not {"completed", "accepted_open"} & hidden:
         shown_accepted = accepted
-    else:
+    elif isinstance(period, Period):
         shown_accepted = suppression.shown(accepted, True, k)
+    else:
+        # Over a window, labelled from the true sum, "<k" could tell a hidden 0 from a 1.
+        shown_accepted = suppression.COMPLEMENT
     answered = qs.filter(responded_at__isnull=False).count() if median is not None else 0
     return {
         "made": released.shown("made"),
@@ -430,10 +496,10 @@ def service_months(scope: Scope, start: date, end: date) -> dict[Period, dict[st
     return _by_month(qs, "delivered_on", aggregates)
 
 
-def services(scope: Scope, period: Period, *, k: int | None) -> dict[str, Any]:
+def services(scope: Scope, period: Span, *, k: int | None) -> dict[str, Any]:
     layout = service_layout()
     monthly = service_months(scope, period.start, period.end)
-    released = suppression.release(layout, monthly, period, k or 1)
+    released = release_span(layout, monthly, period, k or 1)
     if not k:
         return {"by_type": _strip({key: released.values[key] for key in layout.groups["by_type"]})}
     return {"by_type": _strip(released.group("by_type"))}

@@ -6,7 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_countries.fields import Country
 
 from accounts.policy import (
@@ -17,11 +19,12 @@ from accounts.policy import (
     require,
     statistics_countries,
 )
-from reports import builders, ctdc, indicators, selectors, statistics
+from reports import builders, charts, ctdc, indicators, selectors, statistics, titles
 from reports.forms import (
     CtdcReleaseForm,
     DashboardFilterForm,
     IndicatorValueForm,
+    PlanPeriodForm,
     ProgressForm,
     ReportRequestForm,
 )
@@ -91,7 +94,13 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("updates")
         .order_by("pillar__order", "number")
     )
-    window = _to_date(plan.period_start, plan.period_end)
+    today = timezone.localdate()
+    # Indicator values to date, or over one of the dashboard's periods (its plan links here
+    # with the period it shows): both read them through the same selector.
+    form = PlanPeriodForm(request.GET or None, today=today, first_year=plan.period_start.year)
+    valid = form.is_bound and form.is_valid()
+    period = form.cleaned_data.get("period") if valid else None
+    figures = selectors.plan_indicators([plan], period=period, today=today)[plan.pk]
     return render(
         request,
         "reports/plan_detail.html",
@@ -99,16 +108,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "points": points,
             "by_pillar": indicators.action_points_by_pillar(plan),
-            "window": window,
-            "indicator_rows": indicators.rows(
-                plan.indicators.all(), *window, k=suppression.threshold()
-            )
-            if window
-            else [],
-            "indicator_objects": {i.code: i for i in plan.indicators.all()},
+            "form": form,
+            "period": period,
+            "window": figures["window"],
+            "window_label": figures["label"],
+            "indicator_rows": figures["rows"],
             "can_change": can(request.user, "action_plan", Action.CHANGE),
             "can_enter_values": can(request.user, "indicator", Action.CHANGE),
         },
+        status=400 if form.is_bound and not valid else 200,
     )
 
 
@@ -218,15 +226,24 @@ def run_list(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         raise Http404
     page = page_of(selectors.run_list(actor=request.user), request.GET.get("page"))
+    page.object_list = titles.runs_in_words(page.object_list)
     return render(request, "reports/run_list.html", {"page": page, "form": form}, status=status)
 
 
 @require("report_run", Action.VIEW)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_for_user_or_404(
-        request.user, "report_run", Action.VIEW, ReportRun.objects.prefetch_related("files"), pk=pk
+        request.user,
+        "report_run",
+        Action.VIEW,
+        ReportRun.objects.select_related("requested_by").prefetch_related("files"),
+        pk=pk,
     )
-    return render(request, "reports/run_detail.html", {"run": run})
+    return render(
+        request,
+        "reports/run_detail.html",
+        {"run": run, "words": titles.runs_in_words([run])[0]},
+    )
 
 
 @require("report_run", Action.EXPORT)
@@ -271,41 +288,82 @@ def ctdc_export(request: HttpRequest) -> HttpResponse:
 @require("dashboard", Action.VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The national dashboard: aggregates only, over a calendar month, quarter or year that
-    has ended, every victim figure released as outside the case team, for the countries the
-    access policy lets the user see."""
+    has ended (or twelve months made of them), every victim figure released as outside the
+    case team, for the countries the access policy lets the user see. With no period
+    chosen, the newest data (selectors.dashboard_period)."""
     user = request.user
     today = timezone.localdate()
     countries = statistics_countries(user, "dashboard")
     if countries is not None and not countries:
         raise Http404  # a focal point with no organisation: no country's figures
-    first, latest = statistics.data_bounds(countries)
+    first, _last = statistics.record_bounds(countries)
     own = user.organisation.country.code if user.organisation_id else ""
     default_country = next(iter(countries)) if countries else own
-    form = DashboardFilterForm(
-        request.GET or None,
-        countries=countries,
-        default_country=default_country,
-        today=today,
-        first_year=first.year if first else None,
-    )
+    options = {
+        "countries": countries,
+        "default_country": default_country,
+        "today": today,
+        "first_year": first.year if first else None,
+    }
+    form = DashboardFilterForm(request.GET or None, **options)
     valid = form.is_bound and form.is_valid()
     criteria = form.cleaned_data if valid else {}
     # The form offers (and accepts) only the countries above: a forged one is invalid.
     country = criteria.get("country") or default_country
     region = criteria.get("region")
-    period = criteria.get("period") or periods.default(today, first, latest)
-    if not form.is_bound:
-        form.initial = {"period": period.key, "country": country}
+    period = criteria.get("period")
+    chosen = period is not None
+    if period is None:
+        period = selectors.dashboard_period(country=country, region=region, today=today)
+        if not form.is_bound:
+            form = DashboardFilterForm(
+                initial={"period": period.key, "country": country},
+                default_period=period,
+                **options,
+            )
+        elif valid:
+            # The list shows the period shown.
+            data = request.GET.copy()
+            data["period"] = period.key
+            form = DashboardFilterForm(data, default_period=period, **options)
+            form.is_valid()
+    figures = selectors.dashboard_figures(country=country, region=region, period=period)
     return render(
         request,
         "reports/dashboard.html",
         {
             "form": form,
             "period": period,
+            "period_chosen": chosen,
+            "period_is_window": isinstance(period, periods.Window),
             "country": country,
             "country_name": Country(country).name if country else "",
             "region": region,
-            **selectors.dashboard_figures(country=country, region=region, period=period),
+            "chart_svg": _drawn_charts(figures),
+            **figures,
         },
         status=400 if form.is_bound and not valid else 200,
     )
+
+
+def _drawn_charts(figures: dict) -> dict[str, charts.Chart | None]:
+    """The dashboard's two bar charts, drawn on the server as SVG (no script to download),
+    each when selectors.dashboard_figures says it has something to show: victims identified
+    per month, people reached per audience."""
+    identified, audiences = figures["charts"]["identified"], figures["charts"]["audiences"]
+    # Short months on the axis ("Jan 2026"); a translatable date format, since languages
+    # abbreviate months differently.
+    month = pgettext("a month under a chart's bar: a Django date format", "M Y")
+    return {
+        "identified": charts.columns(
+            [
+                (date_format(periods.parse(key).start, month), value)
+                for key, value in figures["cases"]["by_month"]
+            ]
+        )
+        if identified["draw"]
+        else None,
+        "audiences": charts.bars(list(zip(audiences["labels"], audiences["values"], strict=True)))
+        if audiences["draw"]
+        else None,
+    }

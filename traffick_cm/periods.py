@@ -253,3 +253,92 @@ def to_date_window(start: date, end: date, *, today: date) -> tuple[date, date] 
     if last < first:
         return None
     return first, last
+
+
+# "The last 12 months": a window of whole months, made of calendar units.
+
+WINDOW_MONTHS = 12
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """Twelve whole months ending with `last` (a month): what a dashboard shows by default
+    when the newest data are in a year that has not ended. It is not a unit of release: its
+    figures are the sums of the released calendar units it is made of (`parts`), each cell
+    hidden when any unit hides it, as a figure "to date" is; so it says nothing that those
+    units, each of which anyone may ask for, do not, and two windows a month apart cannot
+    be subtracted to give more than that month's own figures."""
+
+    last: Period
+
+    def __post_init__(self) -> None:
+        if self.last.unit != Unit.MONTH:
+            raise ValueError(f"a window ends with a month, not {self.last}")
+
+    @property
+    def first(self) -> Period:
+        index = self.last.year * 12 + self.last.index - WINDOW_MONTHS  # months since year 0
+        return Period(index // 12, Unit.MONTH, index % 12 + 1)
+
+    @property
+    def start(self) -> date:
+        return self.first.start
+
+    @property
+    def end(self) -> date:
+        return self.last.end
+
+    @property
+    def key(self) -> str:
+        """As in a URL or a form: 2025-11..2026-10."""
+        return f"{self.first.key}..{self.last.key}"
+
+    @property
+    def label(self) -> str:
+        return _("%(first)s to %(last)s") % {"first": self.first.label, "last": self.last.label}
+
+    def __str__(self) -> str:
+        return self.key
+
+    def months(self) -> list[Period]:
+        return [month for part in self.parts() for month in part.months()]
+
+    def parts(self) -> list[Period]:
+        """The calendar units it is made of, the coarsest possible (`decompose`)."""
+        return decompose(self.start, self.end)
+
+    def is_complete(self, today: date) -> bool:
+        return self.end < today
+
+
+Span = Period | Window
+
+
+def parse_span(key: str) -> Span:
+    """A calendar unit's key, or a window's (2025-11..2026-10: twelve months); ValueError
+    for anything else."""
+    first, sep, last = (key or "").strip().partition("..")
+    if not sep:
+        return parse(first)
+    window = Window(parse(last))
+    if parse(first) != window.first:
+        raise ValueError(f"not a window of {WINDOW_MONTHS} months: {key!r}")
+    return window
+
+
+def latest(today: date, newest: date | None) -> Span:
+    """What a dashboard shows when no period is chosen: the newest data. The calendar year
+    of the newest record when that year has ended; else the twelve months ending with the
+    newest record's month (or with the last complete month, when the newest record is of
+    this month); with no record at all, the twelve months to the last complete month."""
+    last_month = last_complete(Unit.MONTH, today)
+    if newest is None:
+        return Window(last_month)
+    month = min(containing(newest, Unit.MONTH), last_month)
+    year = containing(month.start, Unit.YEAR)
+    return year if year.is_complete(today) else Window(month)
+
+
+def parts_of(span: Span) -> list[Period]:
+    """The calendar units a period or a window is released as."""
+    return span.parts() if isinstance(span, Window) else [span]

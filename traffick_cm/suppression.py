@@ -243,13 +243,43 @@ def release(layout: Layout, monthly: Monthly, period: Period, k: int) -> Release
     return _roll_up(layout, period, quarters, pools, k)
 
 
+@dataclass
+class SpanReleased(Released):
+    """A family of figures over several calendar units (twelve months, a figure "to date"):
+    each cell the sum of the units' values, hidden when any unit hides it. A hidden cell is
+    labelled from what the units show, never from its true sum: "<k" only when their figures
+    say the sum is under k, "*" otherwise. Labelled from the true sum, two units' "<k" adding
+    up to "*" would say that neither is 0, which "<k" never tells."""
+
+    def shown(self, cell: str) -> int | str:
+        if cell not in self.hidden:
+            return self.values.get(cell, 0)
+        most = 0  # the largest sum the units' figures allow
+        for part in self.children:
+            value = part.values.get(cell, 0)
+            if cell not in part.hidden:
+                most += value
+            elif value < self.k:
+                most += self.k - 1  # shown as "<k"
+            else:
+                return COMPLEMENT  # shown as "*": k or more
+        return label(self.k) if most < self.k else COMPLEMENT
+
+
+def release_parts(layout: Layout, parts: Sequence[Released], span: Any) -> Released:
+    """The figures of a span (a window of whole months) from the released calendar units it
+    is made of (periods.decompose); one unit alone is itself."""
+    if len(parts) == 1 and parts[0].period == span:
+        return parts[0]
+    values = {cell: sum(part.values.get(cell, 0) for part in parts) for cell in layout.cells()}
+    hidden = set().union(*(part.hidden for part in parts))
+    return SpanReleased(layout, span, values, hidden, parts[0].k, list(parts))
+
+
 def release_window(
     layout: Layout, monthly: Monthly, parts: Sequence[Period], cell: str, k: int
 ) -> int | str:
     """One cell over several calendar units (a figure "to date"): the sum of the released
     units, or hidden when any of them is, so that it says nothing they do not."""
     released = [release(layout, monthly, part, k) for part in parts]
-    total = sum(r.values[cell] for r in released)
-    if any(cell in r.hidden for r in released):
-        return label(k) if total < k else COMPLEMENT
-    return total
+    return release_parts(layout, released, tuple(parts)).shown(cell)

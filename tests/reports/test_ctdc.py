@@ -79,18 +79,21 @@ def population(caseworker):
     people = []
 
     def register(n, *, status=cv.TraffickingStatus.POSSIBLE, **fields):
+        age = fields.pop("age")
+        # A child's consent is given with a parent or guardian (the service refuses their own).
+        child = fields.get("is_child") or (age is not None and age < 18)
         case = factories.case(
             caseworker=caseworker,
             first_name=f"{FIRST_NAMES[n % len(FIRST_NAMES)]}{n:03d}",
             last_name=f"Ndoumbé{n:03d}",
             phone=f"+2367500{n:04d}",
             date_of_birth=None,
-            person_data={"estimated_age": fields.pop("age")},
+            person_data={"estimated_age": age},
             sex=fields.pop("sex"),
             citizenships=fields.pop("citizenships"),
             exploitation_types=fields.pop("exploitation_types"),
             identified_on=date(2026, 3, 1),
-            consent_given_by="guardian" if fields.get("is_child") else "person",
+            consent_given_by="guardian" if child else "person",
             case_data={"trafficking_status": status, **fields},
         )
         people.append(case)
