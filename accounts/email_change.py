@@ -52,9 +52,12 @@ def _ensure_free(email: str, user: User) -> None:
         raise ValidationError(_("Another account uses this email address."), code="email_taken")
 
 
-def email_change_request(*, actor: User | None, user: User, new_email: str) -> EmailChange:
+def email_change_request(
+    *, actor: User | None, user: User, new_email: str, send_link: bool = True
+) -> EmailChange:
     """Ask for a new address: a link goes to it, the old address is told; a newer request
-    replaces an older one still pending."""
+    replaces an older one still pending. `send_link` False: the caller sends the address
+    another link that confirms it (a new account's invitation, accounts/invitations.py)."""
     if actor is None or actor.pk != user.pk:
         guards.ensure_may_manage(actor, user)
     new_email = _normalise(new_email)
@@ -79,7 +82,8 @@ def email_change_request(*, actor: User | None, user: User, new_email: str) -> E
                 "email_hash": {"before": email_hash(locked.email), "after": email_hash(new_email)},
             },
         )
-        notices.queue(entry)
+        if send_link:
+            notices.queue(entry)
     return change
 
 
@@ -105,14 +109,21 @@ def email_change_for_token(token: str) -> EmailChange | None:
     return change
 
 
+def _invalid_link() -> ValidationError:
+    return ValidationError(_("This link is invalid, expired or already used."), code="invalid_link")
+
+
 def email_change_confirm(*, token: str) -> EmailChange:
     """Whoever holds the link confirms it (no sign-in needed): once."""
-    invalid = ValidationError(
-        _("This link is invalid, expired or already used."), code="invalid_link"
-    )
     change = email_change_for_token(token)
     if change is None:
-        raise invalid
+        raise _invalid_link()
+    return email_change_apply(change=change)
+
+
+def email_change_apply(*, change: EmailChange) -> EmailChange:
+    """The pending change made, once, by whoever proved they got a link sent to the new
+    address (this module's link, or an invitation sent there)."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=change.user_id)
         _ensure_free(change.new_email, user)
@@ -123,7 +134,7 @@ def email_change_confirm(*, token: str) -> EmailChange:
             pk=change.pk, status=EmailChange.Status.PENDING
         ).update(status=EmailChange.Status.CONFIRMED, confirmed_at=timezone.now(), old_email=before)
         if not claimed:
-            raise invalid
+            raise _invalid_link()
         user.email = change.new_email
         user.save(update_fields=["email"])
         entry = log_action(

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -46,23 +45,15 @@ class UserForm(forms.Form):
 
 
 class UserCreateForm(UserForm):
+    """A new account, without a password: its owner chooses one through the invitation
+    (accounts/invitations.py)."""
+
     username = forms.RegexField(
         label=_("Username"),
         max_length=150,
         regex=r"^[\w.@+-]+\Z",
         help_text=_("Letters, digits and @ . + - _ only."),
         error_messages={"invalid": _("Use only letters, digits and @ . + - _.")},
-    )
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters, not a common password."),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     field_order = [
@@ -73,33 +64,20 @@ class UserCreateForm(UserForm):
         "job_title",
         "organisation",
         "roles",
-        "password1",
-        "password2",
     ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = _(
+            "The invitation to choose a password goes to this address; opening it confirms "
+            "the address. Without one, you hand the invitation link over yourself."
+        )
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This username is already taken."))
         return username
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("The two passwords differ."))
-        elif p1:
-            candidate = User(
-                username=cleaned.get("username", ""),
-                first_name=cleaned.get("first_name", ""),
-                last_name=cleaned.get("last_name", ""),
-                email=cleaned.get("email", ""),
-            )
-            try:
-                password_validation.validate_password(p1, candidate)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
 
 
 def _password_field(label: str | None = None) -> forms.CharField:

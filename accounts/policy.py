@@ -41,12 +41,17 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
         Action.CREATE: frozenset({Role.ADMIN}),
         Action.CHANGE: frozenset({Role.ADMIN, Role.PARTNER}),
     },
+    # Donors: the programme side's reference list. Caseworkers have no use for it (a
+    # project's page names its donor), so it is not theirs.
     "donor": {
-        Action.LIST: STAFF_ROLES,
-        Action.VIEW: STAFF_ROLES,
+        Action.LIST: STAFF_ROLES - {Role.CASEWORKER},
+        Action.VIEW: STAFF_ROLES - {Role.CASEWORKER},
         Action.CREATE: MANAGERS,
         Action.CHANGE: MANAGERS,
     },
+    # Projects: caseworkers keep reading them, for their home page lists the projects running
+    # in their organisation, with links to their pages (a case's funding project is chosen on
+    # the case form); the menu leaves the project list out for them (accounts/navigation.py).
     "project": {
         Action.LIST: STAFF_ROLES,
         Action.VIEW: STAFF_ROLES,

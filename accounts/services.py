@@ -51,12 +51,16 @@ def user_create(
     username: str,
     organisation: Organisation,
     roles: Iterable[Role],
-    password: str,
+    password: str | None,
     first_name: str = "",
     last_name: str = "",
     email: str = "",
     job_title: str = "",
+    send_email_link: bool = True,
 ) -> User:
+    """A new account. `password` None: none that works, until the person chooses theirs
+    through an invitation (accounts/invitations.py, user_invite, which also passes
+    `send_email_link` False: the invitation it sends to the address confirms it)."""
     guards.ensure_may_create_in(actor, organisation)
     wanted = {Role(r) for r in roles}
     if not wanted:
@@ -69,8 +73,11 @@ def user_create(
         email=email,
         job_title=job_title,
     )
-    validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
     # A person's new account gets its address once the address confirms it; an operator's
     # at once.
     if actor is not None:
@@ -87,12 +94,16 @@ def user_create(
             "organisation": organisation.pk,
             "roles": sorted(given),
             "roles_pending": sorted(asked),
+            # The person chooses the password (an invitation), or an operator set it.
+            "invited": password is None,
         },
     )
     for role in sorted(asked):
         grants.grant_request(actor=actor, user=user, role=role)
     if actor is not None and email:
-        email_change.email_change_request(actor=actor, user=user, new_email=email)
+        email_change.email_change_request(
+            actor=actor, user=user, new_email=email, send_link=send_email_link
+        )
     return user
 
 

@@ -207,8 +207,9 @@ def authenticator_add(
     return device
 
 
-def authenticator_remove(*, user: User, device_id: int, password: str) -> None:
-    """Remove one of several authenticators; the last one is replaced, not removed."""
+def authenticator_remove(*, user: User, device_id: int, password: str) -> str:
+    """Remove one of several authenticators; the last one is replaced, not removed. Returns
+    the removed one's name."""
     guards.password_confirm(user=user, password=password)
     with transaction.atomic():
         User.objects.select_for_update().get(pk=user.pk)
@@ -229,6 +230,7 @@ def authenticator_remove(*, user: User, device_id: int, password: str) -> None:
             data={"device": device_id},
         )
         notices.queue(entry)
+    return device.name
 
 
 def backup_codes_renew(*, user: User, password: str) -> list[str]:

@@ -60,10 +60,21 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    # The invitation's link (accounts/invitations.py): a signed token, no personal data.
+    path(
+        "invitation/<str:token>/",
+        views_auth.invitation_accept,
+        name="invitation_accept",
+    ),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
+    path(
+        "users/<int:pk>/invitation/",
+        views.user_invitation_resend,
+        name="user_invitation_resend",
+    ),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
     path(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import grants, selectors, services, two_factor
+from accounts import grants, invitations, selectors, services, two_factor
 from accounts.forms import AdminPasswordForm, UserCreateForm, UserForm
 from accounts.models import EmailChange, RoleGrant, User
 from accounts.policy import Action, get_for_user_or_404, require, scope
@@ -37,16 +37,16 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @require("user", Action.CREATE)
 def user_create(request: HttpRequest) -> HttpResponse:
+    """A new account without a password: its owner gets an invitation to choose one."""
     form = UserCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_create(
+            user, sent = invitations.user_invite(
                 actor=request.user,
                 username=data["username"],
                 organisation=data.get("organisation") or request.user.organisation,
                 roles=data["roles"],
-                password=data["password1"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 email=data["email"],
@@ -55,10 +55,45 @@ def user_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("User %(username)s created.") % {"username": user.username})
-            _tell_what_waits(request, user)
+            names = {"username": user.username, "organisation": user.organisation}
+            if sent.emailed:
+                message = _(
+                    "Account %(username)s created in %(organisation)s. An invitation to choose "
+                    "a password was sent to the email address given; opening it confirms the "
+                    "address."
+                )
+            else:
+                message = _(
+                    "Account %(username)s created in %(organisation)s. It has no email "
+                    "address: give its owner the invitation link below."
+                )
+            messages.success(request, message % names)
+            _show_once(request, user, sent)
+            _tell_what_waits(request, user, email_link_sent=False)
             return redirect("accounts:user_detail", pk=user.pk)
-    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "creating": True, "organisation": request.user.organisation},
+    )
+
+
+# The invitation link as the administrator sees it: once, on the account's page, right
+# after it was made (kept in the server-side session until then, never in a URL).
+SHOWN_ONCE = "accounts.invitation_link"
+
+
+def _show_once(request: HttpRequest, subject: User, sent: invitations.Sent) -> None:
+    request.session[SHOWN_ONCE] = {
+        "user": subject.pk,
+        "url": request.build_absolute_uri(invitations.invitation_path(sent.token)),
+        "emailed": sent.emailed,
+    }
+
+
+def _shown_once(request: HttpRequest, subject: User) -> dict | None:
+    shown = request.session.pop(SHOWN_ONCE, None)
+    return shown if shown and shown.get("user") == subject.pk else None
 
 
 @require("user", Action.VIEW)
@@ -69,14 +104,45 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for grant in pending:
         grant.decidable = grants.may_decide(request.user, grant)
+    invited = not subject.has_usable_password()
     context = {
         "subject": subject,
         "pending_grants": pending,
         "pending_email": subject.email_changes.filter(status=EmailChange.Status.PENDING).first(),
         "has_two_factor": two_factor.has_device(subject),
         "reset_form": AdminPasswordForm(),
+        "invited": invited,
+        "last_invitation": invitations.last_invitation(subject) if invited else None,
+        "invitation_link": _shown_once(request, subject),
+        "invitation_days": invitations.MAX_AGE.days,
     }
     return render(request, "accounts/user_detail.html", context)
+
+
+@require_POST
+@require("user", Action.CHANGE)
+def user_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new invitation for an account whose owner has not chosen a password yet (the link
+    expired or got lost): the earlier links stop working."""
+    subject = _get_user_for_actor(request, pk, Action.CHANGE)
+    try:
+        sent = invitations.invitation_send(actor=request.user, user=subject)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        names = {"username": subject.username}
+        if sent.emailed:
+            message = _(
+                "A new invitation for %(username)s was sent by email; the earlier links no "
+                "longer work."
+            )
+        else:
+            message = _(
+                "A new invitation link for %(username)s is below; the earlier links no longer work."
+            )
+        messages.success(request, message % names)
+        _show_once(request, subject, sent)
+    return redirect("accounts:user_detail", pk=subject.pk)
 
 
 @require("user", Action.CHANGE)
@@ -108,7 +174,10 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Changes saved."))
+            messages.success(
+                request,
+                _("Changes to the account %(username)s saved.") % {"username": subject.username},
+            )
             _tell_what_waits(request, subject)
             return redirect("accounts:user_detail", pk=subject.pk)
     return render(
@@ -116,7 +185,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _tell_what_waits(request: HttpRequest, subject: User) -> None:
+def _tell_what_waits(request: HttpRequest, subject: User, *, email_link_sent: bool = True) -> None:
     waiting = sorted(grants.pending_roles(subject))
     if waiting:
         messages.info(
@@ -124,7 +193,8 @@ def _tell_what_waits(request: HttpRequest, subject: User) -> None:
             _("Awaiting another administrator's approval: %(roles)s.")
             % {"roles": ", ".join(str(Role(role).label) for role in waiting)},
         )
-    if subject.email_changes.filter(status=EmailChange.Status.PENDING).exists():
+    pending_email = subject.email_changes.filter(status=EmailChange.Status.PENDING).exists()
+    if email_link_sent and pending_email:
         messages.info(
             request,
             _(
@@ -153,10 +223,14 @@ def _set_active(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        names = {"username": subject.username}
         if active:
-            messages.success(request, _("The account is active again."))
+            messages.success(request, _("The account %(username)s is active again.") % names)
         else:
-            messages.success(request, _("The account is deactivated; its sessions no longer work."))
+            messages.success(
+                request,
+                _("The account %(username)s is deactivated; its sessions no longer work.") % names,
+            )
     return redirect("accounts:user_detail", pk=subject.pk)
 
 
@@ -179,9 +253,10 @@ def user_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _(
-                "Two-step sign-in was reset and the user's sessions ended. The user sets up a "
-                "new authenticator at the next sign-in."
-            ),
+                "Two-step sign-in of %(username)s was reset and their sessions ended. They set "
+                "up a new authenticator at their next sign-in."
+            )
+            % {"username": subject.username},
         )
     return redirect("accounts:user_detail", pk=subject.pk)
 
@@ -233,7 +308,11 @@ def grant_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def grant_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _get_grant(request, pk)
     if grants.grant_cancel(actor=request.user, grant=grant):
-        messages.success(request, _("The request was withdrawn."))
+        messages.success(
+            request,
+            _("The request to give the role %(role)s to %(username)s was withdrawn.")
+            % {"role": grant.get_role_display(), "username": grant.user.username},
+        )
     else:
         messages.error(request, _("This request was already decided."))
     return redirect(_back(request, grant))

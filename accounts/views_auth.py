@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, two-factor and password-reset views."""
+"""Sign-in, sign-out, two-factor, password-reset and invitation views."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from accounts import services, sessions, two_factor
+from accounts import invitations, services, sessions, two_factor
 from accounts.forms import PasswordConfirmForm
 
 
@@ -212,6 +213,40 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             response = super().form_valid(form)
             services.user_password_reset(user=form.user)
         return response
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation's link: the invited person chooses the account's password, once (no
+    sign-in needed; opening the link changes nothing, the button does). They then sign in,
+    and set up two-step sign-in where their roles need it."""
+    invitation = invitations.invitation_for_token(token)
+    form = None
+    done = None
+    if invitation is not None:
+        form = SetPasswordForm(invitation.user, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                done = invitations.invitation_accept(
+                    token=token, password=form.cleaned_data["new_password1"]
+                )
+            except ValidationError as error:
+                if error.code != "invalid_invitation":
+                    form.add_error("new_password1", error)
+                else:
+                    invitation, form = None, None
+    response = render(
+        request,
+        "accounts/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "done": done,
+            "login_url": reverse("accounts:login"),
+        },
+    )
+    # The link's token is in this page's address: no other page learns it as a referrer.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:

@@ -79,10 +79,13 @@ def authenticator_add(request: HttpRequest) -> HttpResponse:
             request.session.pop(ENROLMENT, None)
             # The session goes on with the new device (a replaced one no longer exists).
             otp_login(request, device)
+            named = {"name": device.name}
             if data["replace"]:
-                messages.success(request, _("Your new authenticator replaced the old one."))
+                messages.success(
+                    request, _("Your new authenticator “%(name)s” replaced the old one.") % named
+                )
             else:
-                messages.success(request, _("Your new authenticator was added."))
+                messages.success(request, _("Your new authenticator “%(name)s” was added.") % named)
             return redirect("accounts:security")
     return render(
         request,
@@ -102,13 +105,13 @@ def authenticator_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Enter your password to remove an authenticator."))
         return redirect("accounts:security")
     try:
-        two_factor.authenticator_remove(
+        name = two_factor.authenticator_remove(
             user=request.user, device_id=pk, password=form.cleaned_data["password"]
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The authenticator was removed."))
+        messages.success(request, _("The authenticator “%(name)s” was removed.") % {"name": name})
     return redirect("accounts:security")
 
 

@@ -6,6 +6,7 @@ from django_countries import countries
 
 from programmes.models import Donor, Project
 from traffick_cm.forms import DateInput, ModelForm
+from traffick_cm.widgets import ChoiceFilterWidget
 
 
 class DonorForm(ModelForm):
@@ -21,7 +22,9 @@ class ProjectForm(ModelForm):
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
-            "organisations": forms.SelectMultiple(attrs={"size": 8}),
+            # Checkboxes with a filter: a list box is not usable by touch.
+            "countries": ChoiceFilterWidget(),
+            "organisations": ChoiceFilterWidget(),
         }
 
     def clean(self):

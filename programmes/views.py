@@ -78,7 +78,11 @@ def project_create(request: HttpRequest) -> HttpResponse:
             # The creator's organisation implements what it registers, so it can edit it.
             organisations = [*organisations, request.user.organisation]
         project = services.project_create(actor=request.user, organisations=organisations, **data)
-        messages.success(request, _("Project created."))
+        messages.success(
+            request,
+            _("Project %(code)s – %(title)s created.")
+            % {"code": project.code, "title": project.title},
+        )
         return redirect("programmes:project_detail", pk=project.pk)
     return render(request, "programmes/project_form.html", {"form": form})
 
@@ -93,7 +97,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.project_update(
             actor=request.user, project=project, organisations=organisations, **data
         )
-        messages.success(request, _("Changes saved."))
+        messages.success(
+            request, _("Changes to the project %(code)s saved.") % {"code": project.code}
+        )
         return redirect("programmes:project_detail", pk=project.pk)
     return render(request, "programmes/project_form.html", {"form": form, "project": project})
 
@@ -115,8 +121,8 @@ def donor_list(request: HttpRequest) -> HttpResponse:
 def donor_create(request: HttpRequest) -> HttpResponse:
     form = DonorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.donor_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Donor created."))
+        donor = services.donor_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Donor %(name)s created.") % {"name": donor})
         return redirect("programmes:donor_list")
     return render(request, "programmes/donor_form.html", {"form": form})
 
@@ -127,6 +133,6 @@ def donor_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = DonorForm(request.POST or None, instance=donor)
     if request.method == "POST" and form.is_valid():
         services.donor_update(actor=request.user, donor=donor, **form.cleaned_data)
-        messages.success(request, _("Changes saved."))
+        messages.success(request, _("Changes to the donor %(name)s saved.") % {"name": donor})
         return redirect("programmes:donor_list")
     return render(request, "programmes/donor_form.html", {"form": form, "donor": donor})

@@ -114,10 +114,16 @@ TABLE: dict[str, Row] = {
     "accounts:email_change": Row(every(200, anon=302)),
     # The emailed link works without signing in; a bad one says so.
     "accounts:email_confirm": Row(every(200), kwargs=lambda ctx: {"token": "bad-token"}),
+    # The invitation's link works without signing in; a bad one says so.
+    "accounts:invitation_accept": Row(every(200), kwargs=lambda ctx: {"token": "bad-token"}),
     "accounts:user_list": Row(only(A)),
     "accounts:user_create": Row(only(A)),
     "accounts:user_detail": Row(only(A), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}),
     "accounts:user_edit": Row(only(A), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}),
+    # The colleague chose a password long ago: nothing to send, back to their page.
+    "accounts:user_invitation_resend": Row(
+        only(A, ok=302), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}, method="post"
+    ),
     "accounts:user_deactivate": Row(
         only(A, ok=302), kwargs=lambda ctx: {"pk": ctx["colleague"].pk}, method="post"
     ),
@@ -188,7 +194,8 @@ TABLE: dict[str, Row] = {
     "programmes:project_detail": Row(only(*STAFF), kwargs=lambda ctx: {"pk": ctx["project"].pk}),
     "programmes:project_create": Row(only(M, A)),
     "programmes:project_edit": Row(only(M, A), kwargs=lambda ctx: {"pk": ctx["project"].pk}),
-    "programmes:donor_list": Row(only(*STAFF)),
+    # Not a caseworker's: a project's page names its donor.
+    "programmes:donor_list": Row(only(S, PR, M, MI, A)),
     "programmes:donor_create": Row(only(M, A)),
     "programmes:donor_edit": Row(only(M, A), kwargs=lambda ctx: {"pk": ctx["donor"].pk}),
     "trainings:session_list": Row(only(PR, M)),
@@ -227,6 +234,7 @@ TABLE: dict[str, Row] = {
     "cases:case_list": Row(case_level(C, S)),
     "cases:case_register": Row(case_level(C, S)),
     "cases:duplicate_check": Row(case_level(C, S), method="post", data={"first_name": "Amina"}),
+    "cases:region_options": Row(case_level(C, S)),
     "cases:case_import": Row(case_level(S)),
     "cases:case_export": Row(
         case_level(C, S), data=lambda ctx: {"case": ctx["case"].pk, "format": "csv"}

@@ -12,6 +12,7 @@ from partners.forms import RegionChoiceField
 from partners.models import Organisation, Region
 from programmes.models import Project
 from traffick_cm.forms import DateField, DateInput, ModelForm
+from traffick_cm.widgets import ChoiceFilterWidget
 from trainings import selectors
 from trainings import vocabularies as v
 from trainings.models import Participant, TrainingSession
@@ -48,7 +49,8 @@ class SessionForm(ModelForm):
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
-            "partners": forms.SelectMultiple(attrs={"size": 5}),
+            # Checkboxes with a filter: a list box is not usable by touch.
+            "partners": ChoiceFilterWidget(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

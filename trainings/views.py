@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.policy import Action, can, can_on, get_for_user_or_404, require, scope
 from traffick_cm import uploads
@@ -18,6 +19,14 @@ from trainings import selectors
 from trainings.models import TrainingSession
 from trainings.services import register as register_services
 from trainings.services import sessions, transfer
+
+
+def _named(session: TrainingSession) -> dict[str, str]:
+    """A session as messages name it: its title and first day (never a participant)."""
+    return {
+        "title": session.title,
+        "date": formats.date_format(session.start_date, "SHORT_DATE_FORMAT"),
+    }
 
 
 def _criteria(request: HttpRequest) -> tuple[training_forms.SessionFilterForm, dict]:
@@ -81,7 +90,9 @@ def session_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("Session recorded."))
+            messages.success(
+                request, _("Session “%(title)s” on %(date)s recorded.") % _named(session)
+            )
             return redirect("trainings:session_detail", pk=session.pk)
     return render(request, "trainings/session_form.html", {"form": form})
 
@@ -116,7 +127,10 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("Changes saved."))
+            messages.success(
+                request,
+                _("Changes to the session “%(title)s” on %(date)s saved.") % _named(session),
+            )
             return redirect("trainings:session_detail", pk=session.pk)
     return render(request, "trainings/session_form.html", {"form": form, "session": session})
 
@@ -169,7 +183,16 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 attach_service_errors(form, error)
             else:
-                messages.success(request, _("Participant added."))
+                count = session.participants.count()
+                messages.success(
+                    request,
+                    ngettext(
+                        "Participant added: the register of “%(title)s” has %(count)s person.",
+                        "Participant added: the register of “%(title)s” has %(count)s people.",
+                        count,
+                    )
+                    % {"title": session.title, "count": count},
+                )
                 return redirect("trainings:register", pk=session.pk)
     participants = session.participants.order_by("pk")
     return render(
@@ -200,11 +223,7 @@ def register_import(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("upload", str(error))
         else:
             if report.ok:
-                messages.success(
-                    request,
-                    _("%(created)s participants added; %(skipped)s were already there.")
-                    % {"created": report.created, "skipped": report.already_imported},
-                )
+                messages.success(request, _imported(session, report))
                 return redirect("trainings:register", pk=session.pk)
     status = 400 if report is not None and not report.ok else 200
     return render(
@@ -220,17 +239,37 @@ def register_import(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _imported(session: TrainingSession, report) -> str:
+    added = ngettext(
+        "%(count)s participant added to the register of “%(title)s”.",
+        "%(count)s participants added to the register of “%(title)s”.",
+        report.created,
+    ) % {"count": report.created, "title": session.title}
+    if not report.already_imported:
+        return added
+    skipped = ngettext(
+        "%(count)s was already on it.", "%(count)s were already on it.", report.already_imported
+    ) % {"count": report.already_imported}
+    return f"{added} {skipped}"
+
+
 @require("training", Action.CHANGE)
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for(actor=request.user, pk=pk, action=Action.CHANGE)
     form = training_forms.AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            sessions.attachment_upload(actor=request.user, session=session, **form.cleaned_data)
+            attachment = sessions.attachment_upload(
+                actor=request.user, session=session, **form.cleaned_data
+            )
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            messages.success(request, _("File attached."))
+            messages.success(
+                request,
+                _("File attached to the session “%(title)s” (%(kind)s).")
+                % {"kind": attachment.get_kind_display(), "title": session.title},
+            )
             return redirect("trainings:session_detail", pk=session.pk)
     return render(request, "trainings/attachment_form.html", {"form": form, "session": session})
 

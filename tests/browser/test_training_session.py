@@ -166,9 +166,10 @@ def test_programme_officer_records_a_session_and_the_totals_grow_in_french(
     # The session page, with the counts.
     expect(page).to_have_url(re.compile(r"/trainings/\d+/$"))
     expect(page.locator("main h1")).to_have_text(TITLE)
-    expect(
-        page.locator("main [role=alert]").filter(has_text=tr("Session recorded."))
-    ).to_be_visible()
+    with translation.override(LANG):
+        day = formats.date_format(start, "SHORT_DATE_FORMAT")
+    recorded = tr("Session “%(title)s” on %(date)s recorded.") % {"title": TITLE, "date": day}
+    expect(page.locator("main [role=alert]").filter(has_text=recorded)).to_be_visible()
     counts = tr(
         "%(total)s (%(female)s women and girls, %(male)s men and boys, "
         "%(other)s other or not stated)"

@@ -104,42 +104,39 @@ def test_common_password_of_twelve_characters_is_refused(common):
     assert [e.code for e in refused.value.error_list] == ["password_too_common"]
 
 
-def test_administrator_creates_a_user_with_an_all_lowercase_passphrase(client, users):
+def _invited(client, users) -> str:
+    """An account created by an administrator, and the invitation link they were shown: the
+    owner chooses the password there (an administrator never types one)."""
     client.force_login(users[Role.ADMIN])
-
-    response = client.post(
+    client.post(
         reverse("accounts:user_create"),
-        {
-            "username": "fatou",
-            "first_name": "Fatou",
-            "last_name": "Camara",
-            "roles": [Role.CASEWORKER],
-            "password1": PASSPHRASE,
-            "password2": PASSPHRASE,
-        },
+        {"username": "fatou", "first_name": "Fatou", "last_name": "Camara", "roles": ["mne"]},
     )
+    detail = client.get(
+        reverse("accounts:user_detail", kwargs={"pk": User.objects.get(username="fatou").pk})
+    )
+    client.logout()
+    return detail.context["invitation_link"]["url"]
 
-    assert response.status_code == 302
+
+def test_invited_person_chooses_an_all_lowercase_passphrase(client, users):
+    link = _invited(client, users)
+
+    response = client.post(link, {"new_password1": PASSPHRASE, "new_password2": PASSPHRASE})
+
+    assert response.status_code == 200
     assert User.objects.get(username="fatou").check_password(PASSPHRASE)
 
 
-def test_administrator_cannot_create_a_user_with_a_short_password(client, users):
-    client.force_login(users[Role.ADMIN])
+def test_invited_person_cannot_choose_a_short_password(client, users):
+    link = _invited(client, users)
 
-    response = client.post(
-        reverse("accounts:user_create"),
-        {
-            "username": "fatou",
-            "first_name": "Fatou",
-            "last_name": "Camara",
-            "roles": [Role.CASEWORKER],
-            "password1": "Sh0rt!pass",
-            "password2": "Sh0rt!pass",
-        },
-    )
+    response = client.post(link, {"new_password1": "Sh0rt!pass", "new_password2": "Sh0rt!pass"})
 
     assert response.status_code == 200
-    assert not User.objects.filter(username="fatou").exists()
+    codes = [e.code for e in response.context["form"].errors.as_data()["new_password2"]]
+    assert codes == ["password_too_short"]
+    assert not User.objects.get(username="fatou").has_usable_password()
 
 
 # Changing and resetting a password

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import AuditEntry
 from accounts.roles import Role
@@ -143,7 +144,13 @@ def test_programme_officer_records_a_session_with_counts_by_sex(
     assert (entry.actor, entry.target_id) == (programme, str(session.pk))
 
     page = client.get(response["Location"]).content.decode()
-    assert "Session recorded." in page
+    # What happened, with the session's title and day (English dates day first).
+    assert (
+        escape(
+            "Session “Formation des OPJ sur l'identification des victimes” on 10/03/2025 recorded."
+        )
+        in page
+    )
     assert "22 (12 women and girls, 9 men and boys, 1 other or not stated)" in page
     assert "Other NGO" in page
 
@@ -376,7 +383,7 @@ def test_programme_officer_attaches_a_pdf(client, programme, session):
     assert AuditEntry.objects.filter(action="trainings.attachment.uploaded").exists()
 
     page = client.get(response["Location"]).content.decode()
-    assert "File attached." in page
+    assert "File attached to the session “Sensibilisation à Bimbo” (Attendance sheet)." in page
     assert "Liste de présence.pdf" in page
     download = client.get(
         reverse("trainings:attachment_download", kwargs={"attachment_pk": attachment.pk})
