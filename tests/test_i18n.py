@@ -91,7 +91,7 @@ def guinea_project(org):
     ("language", "start", "end", "country"),
     [
         ("fr", "1 mars 2023", "30 juin 2024", "Guinée"),
-        ("en", "March 1, 2023", "June 30, 2024", "Guinea"),
+        ("en", "1 March 2023", "30 June 2024", "Guinea"),
     ],
 )
 def test_project_dates_and_countries_are_shown_in_the_users_language(

@@ -276,6 +276,9 @@ TIME_ZONE = env.str("TIME_ZONE", default="Africa/Bangui")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# English as written in the region: day/month/year and a 24-hour clock (traffick_cm/formats/).
+# Years are never numbers to format: "2 026" in French; templates print them unlocalized.
+FORMAT_MODULE_PATH = ["traffick_cm.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
