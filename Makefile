@@ -66,7 +66,7 @@ SYSTEM_PACKAGES := chromium:/usr/bin/chromium gettext:msgfmt \
 
 test: install lint
 	@bin/ensure-debian-packages $(SYSTEM_PACKAGES)
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --durations=15
 
 # The scale benchmark (issue: one million cases on one small server). Needs PostgreSQL:
 # BENCH_DATABASE_URL (default: a traffick_cm_bench database on the local server), rebuilt.

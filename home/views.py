@@ -46,6 +46,13 @@ def _referrals_overdue(user: User, now: datetime) -> dict[str, Any]:
     return {"now": now, "referrals_overdue": list(overdue[:10])}
 
 
+def _referral_outcomes(user: User, now: datetime) -> dict[str, Any]:
+    return {
+        "referral_outcomes": list(referral_selectors.recent_outcomes(actor=user, now=now)),
+        "referral_outcome_days": referral_selectors.RECENT_OUTCOME_DAYS,
+    }
+
+
 def _pending_closures(user: User, now: datetime) -> dict[str, Any]:
     return {"pending_closures": list(case_selectors.pending_closures(actor=user)[:10])}
 
@@ -79,7 +86,11 @@ def _user_management(user: User, now: datetime) -> dict[str, Any]:
 # One section of the home page per role the user holds, in this order, with the figures it
 # shows (each loaded once, however many sections show it).
 HOME_SECTIONS: list[tuple[Role, str, tuple[Figures, ...]]] = [
-    (Role.CASEWORKER, "home/_caseworker.html", (_case_work, _referrals_overdue)),
+    (
+        Role.CASEWORKER,
+        "home/_caseworker.html",
+        (_case_work, _referrals_overdue, _referral_outcomes),
+    ),
     (
         Role.SUPERVISOR,
         "home/_supervisor.html",

@@ -13,7 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from partners.models import Region
+from partners.regions import REGIONS
+from traffick_cm.celery import app as celery_app
 
 # Playwright's sync API keeps an asyncio event loop in this thread; Django would
 # otherwise refuse ORM calls from test code ("You cannot call this from an async context").
@@ -122,3 +127,36 @@ def demo_data(transactional_db) -> list[tuple[str, str, str]]:
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks the demo queues (referral notifications) run in-process, even when the suite
+    runs with a broker: nothing is left on the broker for a worker to find later."""
+    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
+def demo_world(transactional_db, eager_celery):
+    """The whole demo: organisations and users, cases, referrals, trainings, the plan.
+
+    The regions come from a data migration that a transactional test's flush removes:
+    put them back first, so that the demo finds the regions it names."""
+    from demo.loaders import cases as cases_demo
+    from demo.loaders import plans as reports_demo
+    from demo.loaders import reference as accounts_demo
+    from demo.loaders import referrals as referrals_demo
+    from demo.loaders import trainings as trainings_demo
+
+    for country, names in REGIONS.items():
+        for name in names:
+            Region.objects.get_or_create(country=country, name=name)
+    accounts_demo.load()
+    cases_demo.load(today=timezone.localdate())
+    referrals_demo.load()
+    trainings_demo.load()
+    reports_demo.load()

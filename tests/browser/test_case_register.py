@@ -35,7 +35,7 @@ pytestmark = [
 LANG = "fr"
 # The browser asks for English: only the footer's switcher can make the pages French.
 BROWSER_LOCALE = "en-GB"
-CASE_NUMBER = re.compile(r"^CF-CF-\d{4}-\d{5}$")
+CASE_NUMBER = re.compile(r"^CF-\d{4}-\d{5}$")
 FIRST_NAME, LAST_NAME = "Aïssatou", "Ndoumbé"
 NOTE = "Entretien initial à Bangui : la personne souhaite un hébergement sûr."
 
@@ -96,6 +96,17 @@ def field(page: Page, labels: dict[str, str], name: str) -> Locator:
     return page.locator(f"#id_{name}")
 
 
+def radio(page: Page, labels: dict[str, str], name: str, choice: str) -> Locator:
+    """Check the radio button labelled `choice` of field `name`, after checking that the
+    group's French label is shown."""
+    group = page.locator(f"#div_id_{name}")
+    expect(group).to_contain_text(labels[name])
+    button = group.get_by_label(choice, exact=True)
+    button.check()
+    expect(button).to_be_checked()
+    return button
+
+
 def expect_message(page: Page, text: str) -> None:
     expect(page.locator("main [role=alert]").filter(has_text=text)).to_be_visible()
 
@@ -125,13 +136,22 @@ def test_caseworker_registers_a_case_end_to_end_in_french(
     expect(page).to_have_url(live_server.url + reverse("cases:case_register"))
     expect(page.locator("main h1")).to_have_text(tr("Register a case"))
 
-    # Consent to data collection.
+    # Consent to data collection, and to sharing with partners at the same time.
     field(page, labels, "consent_confirmed").check()
-    consent_by = field(page, labels, "consent_given_by")
-    consent_by.select_option(label=choice_label(v.ConsentGiver.choices, v.ConsentGiver.PERSON))
+    field(page, labels, "share_consent").check()
+    consent_by = radio(
+        page,
+        labels,
+        "consent_given_by",
+        choice_label(v.ConsentGiver.choices, v.ConsentGiver.PERSON),
+    )
     expect(consent_by).to_have_value(v.ConsentGiver.PERSON)
-    method = field(page, labels, "consent_method")
-    method.select_option(label=choice_label(v.ConsentMethod.choices, v.ConsentMethod.VERBAL))
+    method = radio(
+        page,
+        labels,
+        "consent_method",
+        choice_label(v.ConsentMethod.choices, v.ConsentMethod.VERBAL),
+    )
     expect(method).to_have_value(v.ConsentMethod.VERBAL)
     field(page, labels, "consent_given_on").fill(consent_on.isoformat())
 
@@ -139,11 +159,16 @@ def test_caseworker_registers_a_case_end_to_end_in_french(
     field(page, labels, "identified_on").fill(identified_on.isoformat())
     with translation.override(LANG):
         car = countries.name("CF")  # "République centrafricaine"
+    # The country is typed: its suggestions come from the static files on the first focus,
+    # and the region list then loads the country's regions.
     country = field(page, labels, "identified_country")
-    country.select_option(label=car)
-    expect(country).to_have_value("CF")
+    country.focus()
+    expect(page.locator("#id_identified_country-names option")).to_have_count(len(list(countries)))
+    expect(page.locator(f'#id_identified_country-names option[value="{car}"]')).to_have_count(1)
+    country.fill(car)
     region = field(page, labels, "identified_region")
-    region.select_option(label="Bangui (CF)")
+    expect(region.locator("option", has_text="Bangui")).to_have_count(1)
+    region.select_option(label="Bangui")
     expect(region).to_have_value(str(bangui.pk))
     field(page, labels, "identified_locality").fill("PK5")
     how = field(page, labels, "identification_method")
@@ -155,11 +180,16 @@ def test_caseworker_registers_a_case_end_to_end_in_french(
     # The person.
     field(page, labels, "first_name").fill(FIRST_NAME)
     field(page, labels, "last_name").fill(LAST_NAME)
-    field(page, labels, "sex").select_option(label=choice_label(v.Sex.choices, v.Sex.FEMALE))
+    radio(page, labels, "sex", choice_label(v.Sex.choices, v.Sex.FEMALE))
     field(page, labels, "date_of_birth").fill("1998-04-12")
+    # Typed by name, one box per citizenship; the names are suggested from the static files.
     citizenships = field(page, labels, "citizenships")
-    citizenships.select_option(label=car)
-    expect(citizenships).to_have_values(["CF"])
+    with page.expect_request(re.compile(r"/static/lists/countries\.fr\.")) as names:
+        citizenships.fill(car)
+    # The names come from the static files, with nothing of the form in the address.
+    assert "?" not in names.value.url
+    expect(citizenships).to_have_value(car)
+    expect(page.locator("#id_citizenships-names option")).not_to_have_count(0)
     expect(page.locator("#div_id_languages")).to_contain_text(labels["languages"])
     sango = page.get_by_label(choice_label(v.Language.choices, v.Language.SANGO), exact=True)
     sango.check()
@@ -183,7 +213,17 @@ def test_caseworker_registers_a_case_end_to_end_in_french(
     expect(case_number_heading).to_have_text(CASE_NUMBER)
     case_number = case_number_heading.inner_text().strip()
     assert CASE_NUMBER.fullmatch(case_number)
-    expect_message(page, tr("Case %(number)s registered.") % {"number": case_number})
+    expect_message(
+        page,
+        tr(
+            "Case %(number)s registered, with consent to data collection and to sharing with "
+            "partners: it can be referred."
+        )
+        % {"number": case_number},
+    )
+    # The next steps offer the referral at once.
+    refer = page.get_by_test_id("next-steps").get_by_role("link", name=tr("Refer to a partner"))
+    expect(refer).to_be_visible()
     expect(page.get_by_test_id("person-name")).to_contain_text(FIRST_NAME)
     expect(page.get_by_test_id("person-name")).to_contain_text(LAST_NAME)
     status = page.get_by_test_id("case-status")
@@ -198,7 +238,7 @@ def test_caseworker_registers_a_case_end_to_end_in_french(
     page.locator("#id_body").fill(NOTE)
     page.get_by_role("button", name=tr("Save"), exact=True).click()
     expect(page.locator("main h1")).to_have_text(case_number)
-    expect_message(page, tr("Saved."))
+    expect_message(page, tr("Note added to %(number)s.") % {"number": case_number})
     notes = card(page, tr("Case notes"))
     expect(notes.locator("article")).to_have_count(1)
     expect(notes.locator("article")).to_contain_text(NOTE)
@@ -208,7 +248,11 @@ def test_caseworker_registers_a_case_end_to_end_in_french(
     workflow = page.locator("section[aria-labelledby=workflow-heading]")
     move_to_open = tr("Move to: %(label)s") % {"label": status_label(v.CaseStatus.OPEN)}
     workflow.get_by_role("button", name=move_to_open, exact=True).click()
-    expect_message(page, tr("Status changed."))
+    expect_message(
+        page,
+        tr("Case %(number)s moved to: %(status)s.")
+        % {"number": case_number, "status": status_label(v.CaseStatus.OPEN)},
+    )
     expect(page.get_by_test_id("case-status")).to_have_text(status_label(v.CaseStatus.OPEN))
 
     # Ask for the closure, with a reason.
@@ -223,7 +267,11 @@ def test_caseworker_registers_a_case_end_to_end_in_french(
     page.get_by_role("button", name=tr("Save"), exact=True).click()
 
     expect(page.locator("main h1")).to_have_text(case_number)
-    expect_message(page, tr("Closure requested: a supervisor will review it."))
+    expect_message(
+        page,
+        tr("Closure of case %(number)s requested: a supervisor will review it.")
+        % {"number": case_number},
+    )
     awaiting = tr("Closure requested by %(who)s: %(reason)s. Awaiting a supervisor's approval.") % {
         "who": caseworker.get_full_name(),
         "reason": reason_label,
@@ -250,7 +298,11 @@ def test_caseworker_registers_a_case_end_to_end_in_french(
     assert case.person.last_name == LAST_NAME
     assert case.person.languages == [v.Language.SANGO]
     assert case.person.date_of_birth == date(1998, 4, 12)
-    assert Consent.objects.filter(case=case, given_on=consent_on, granted=True).count() == 1
+    assert set(
+        Consent.objects.filter(case=case, given_on=consent_on, granted=True).values_list(
+            "scope", flat=True
+        )
+    ) == {v.ConsentScope.DATA_COLLECTION, v.ConsentScope.REFERRAL}
     assert CaseNote.objects.get(case=case).body == NOTE
     closure = ClosureRequest.objects.get(case=case)
     assert closure.decision == ClosureRequest.Decision.PENDING
@@ -318,7 +370,11 @@ def test_supervisor_approves_closure_in_french(new_page, live_server, demo_data,
     expect(page.get_by_test_id("case-status")).to_have_text(status_label(v.CaseStatus.SCREENING))
     workflow.get_by_role("button", name=tr("Approve closure"), exact=True).click()
 
-    expect_message(page, tr("Decision recorded."))
+    expect_message(
+        page,
+        tr("Closure of case %(number)s approved: the case is closed.")
+        % {"number": case.case_number},
+    )
     expect(page.get_by_test_id("case-status")).to_have_text(status_label(v.CaseStatus.CLOSED))
     with translation.override(LANG):
         closed_on = formats.date_format(today, "DATE_FORMAT")
@@ -413,7 +469,7 @@ def test_the_duplicate_check_warns_while_typing_and_says_when_its_budget_is_spen
     field(page, labels, "last_name").fill(LAST_NAME)
     with translation.override(LANG):
         car = countries.name("CF")
-    field(page, labels, "citizenships").select_option(label=car)
+    field(page, labels, "citizenships").fill(car)
     with page.expect_response(re.compile(r"/cases/new/duplicate-check/$")) as checked:
         field(page, labels, "date_of_birth").fill("1998-04-12")
         field(page, labels, "date_of_birth").blur()

@@ -12,16 +12,13 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import User
 from accounts.navigation import items_for
 from cases.models import Case
 from demo.data.users import DEMO_PASSWORD
-from partners.models import Region
-from partners.regions import REGIONS
-from traffick_cm.celery import app as celery_app
 
 LANG = "fr"
 # The browser asks for English: only the footer's switcher can make the pages French.
@@ -34,39 +31,6 @@ def tr(message: str) -> str:
     """`message` as the app's catalogue renders it in French."""
     with translation.override(LANG):
         return translation.gettext(message)
-
-
-@pytest.fixture
-def eager_celery():
-    """Tasks the demo queues (referral notifications) run in-process, even when the suite
-    runs with a broker: nothing is left on the broker for a worker to find later."""
-    before = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = before
-
-
-@pytest.fixture
-def demo_world(transactional_db, eager_celery):
-    """The whole demo: organisations and users, cases, referrals, trainings, the plan.
-
-    The regions come from a data migration that a transactional test's flush removes:
-    put them back first, so that the demo finds the regions it names."""
-    from demo.loaders import cases as cases_demo
-    from demo.loaders import plans as reports_demo
-    from demo.loaders import reference as accounts_demo
-    from demo.loaders import referrals as referrals_demo
-    from demo.loaders import trainings as trainings_demo
-
-    for country, names in REGIONS.items():
-        for name in names:
-            Region.objects.get_or_create(country=country, name=name)
-    accounts_demo.load()
-    cases_demo.load(today=timezone.localdate())
-    referrals_demo.load()
-    trainings_demo.load()
-    reports_demo.load()
 
 
 pytestmark = [
