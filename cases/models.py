@@ -238,18 +238,24 @@ class Person(models.Model):
 
 class PersonKey(models.Model):
     """Keyed hashes of a person's normalised identity, to search and find duplicates
-    without decrypting: one per name token, and one per citizenship for duplicates."""
+    without decrypting: one per name token, one per whole name (first and last names, with
+    and without the middle name: a search for a full name finds it in one index probe), one
+    per citizenship for duplicates, and for a case imported from a file without
+    external_id, the key that recognises its row when the file is imported again."""
 
     class Kind(models.TextChoices):
         NAME = "name"
+        FULL_NAME = "full"
         DUPLICATE = "dup"
+        IMPORT = "imp"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="keys")
     kind = models.CharField(max_length=4, choices=Kind.choices)
     key = models.CharField(max_length=40)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "person"])]
+        # Every look-up names its kind; grouping by person reads the index alone.
+        indexes = [models.Index(fields=["kind", "key", "person"], name="person_key_lookup")]
 
 
 class TraffickingEvent(models.Model):
@@ -515,3 +521,48 @@ class DuplicateFlag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "other_case"], name="duplicate_flag_unique"),
         ]
+
+
+def _import_path(instance: ImportJob, filename: str) -> str:
+    return f"case-imports/{uuid.uuid4().hex}"
+
+
+class ImportJob(models.Model):
+    """A case file imported from the browser in the background: the uploaded file (encrypted
+    at rest, deleted when the job ends), how far the job got, and its report. The page that
+    shows it polls the job, so it survives a reload; its address holds a random id only."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting to start")
+        CHECKING = "checking", _("checking the rows")
+        WRITING = "writing", _("writing the cases")
+        DONE = "done", _("imported")
+        REFUSED = "refused", _("refused: nothing was imported")
+        FAILED = "failed", _("failed: nothing was imported")
+
+    FINISHED = frozenset({State.DONE, State.REFUSED, State.FAILED})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(upload_to=_import_path, blank=True)
+    original_name = EncryptedTextField(_("file name"))
+    rows = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    already_imported = models.PositiveIntegerField(default=0)
+    # The ImportReport as JSON (errors by row and column, notes); encrypted, since an error
+    # may quote a cell.
+    report = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    @property
+    def finished(self) -> bool:
+        return self.state in self.FINISHED

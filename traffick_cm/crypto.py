@@ -158,6 +158,45 @@ def name_lookup_keys(text: str) -> tuple[int, list[str]]:
     return len(tokens), [h for token in tokens for h in keyed_hashes("name:" + token)]
 
 
+def full_name_key(*names: str, key: bytes | None = None) -> str | None:
+    """One hash of a whole name (two words or more), in any word order: a search for a full
+    name is one index probe instead of a count over every person sharing one of its words."""
+    tokens = name_tokens(*names)
+    if len(tokens) < 2:
+        return None
+    return keyed_hash("full:" + " ".join(tokens), key)
+
+
+def full_name_lookup_keys(text: str) -> list[str]:
+    return [k for key in _hash_keys() if (k := full_name_key(text, key=key))]
+
+
+def import_key(
+    *, names: list[str], date_of_birth: str, citizenships: list[str], key: bytes | None = None
+) -> str | None:
+    """What recognises a row of a file without external_id when the file is imported again:
+    the normalised names, the birth date as written (ISO) and the citizenships."""
+    tokens = name_tokens(*names)
+    if not tokens:
+        return None
+    countries = ",".join(sorted(c.upper() for c in citizenships))
+    return keyed_hash(f"import:{' '.join(tokens)}|{date_of_birth}|{countries}", key)
+
+
+def import_lookup_keys(
+    *, names: list[str], date_of_birth: str, citizenships: list[str]
+) -> list[str]:
+    return [
+        k
+        for key in _hash_keys()
+        if (
+            k := import_key(
+                names=names, date_of_birth=date_of_birth, citizenships=citizenships, key=key
+            )
+        )
+    ]
+
+
 def duplicate_key(
     *, names: list[str], birth_year: int | None, citizenship: str, key: bytes | None = None
 ) -> str | None:

@@ -58,12 +58,26 @@ def duplicate_keys(
     return keys
 
 
-def person_keys_refresh(person: Person, *, citizenships: Iterable[str]) -> None:
-    """Recompute the person's search and duplicate keys (after any identity change)."""
+def full_name_keys(person: Person) -> set[str]:
+    """The whole-name keys: first, middle and last names, and first and last without the
+    middle one (people are searched for by the names they go by)."""
+    keys = (
+        crypto.full_name_key(person.first_name, person.middle_name, person.last_name),
+        crypto.full_name_key(person.first_name, person.last_name),
+    )
+    return {key for key in keys if key}
+
+
+def person_keys(person: Person, *, citizenships: Iterable[str]) -> list[PersonKey]:
+    """The search and duplicate keys of a person (unsaved), for one person or a batch."""
     names = _names(person)
     rows = [
         PersonKey(person=person, kind=PersonKey.Kind.NAME, key=key)
         for key in crypto.name_search_keys(*names)
+    ]
+    rows += [
+        PersonKey(person=person, kind=PersonKey.Kind.FULL_NAME, key=key)
+        for key in sorted(full_name_keys(person))
     ]
     rows += [
         PersonKey(person=person, kind=PersonKey.Kind.DUPLICATE, key=key)
@@ -71,8 +85,15 @@ def person_keys_refresh(person: Person, *, citizenships: Iterable[str]) -> None:
             names=names, birth_year=person.birth_year, citizenships=citizenships
         )
     ]
-    PersonKey.objects.filter(person=person).delete()
-    PersonKey.objects.bulk_create(rows)
+    return rows
+
+
+def person_keys_refresh(person: Person, *, citizenships: Iterable[str]) -> None:
+    """Recompute the person's search and duplicate keys (after any identity change). The
+    import key stays: it recognises the file row the case came from, whatever was edited
+    since."""
+    PersonKey.objects.filter(person=person).exclude(kind=PersonKey.Kind.IMPORT).delete()
+    PersonKey.objects.bulk_create(person_keys(person, citizenships=citizenships))
 
 
 def possible_duplicates(
@@ -101,19 +122,28 @@ def possible_duplicates(
 
 
 def cases_matching_name(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
-    """Cases whose person's names hold every word of `text` (normalised)."""
+    """Cases whose person's names hold every word of `text` (normalised). A whole name is
+    looked up first, in one index probe; when no one goes by exactly that name, every
+    person whose names hold all its words (one grouped read of the index: the persons
+    sharing a common word are counted before anything is joined)."""
     words, keys = crypto.name_lookup_keys(text)
     if not words:
         return qs.none()
+    if words > 1:
+        whole = PersonKey.objects.filter(
+            kind=PersonKey.Kind.FULL_NAME, key__in=crypto.full_name_lookup_keys(text)
+        ).values("person_id")
+        if whole.exists():
+            return qs.filter(person__in=whole)
     # A person's hashes are all under one key, so matching every word means `words` hits.
     matching = (
         PersonKey.objects.filter(kind=PersonKey.Kind.NAME, key__in=keys)
         .values("person_id")
         .annotate(n=Count("key", distinct=True))
         .filter(n=words)
-        .values("person__case_id")
+        .values("person_id")
     )
-    return qs.filter(pk__in=matching)
+    return qs.filter(person__in=matching)
 
 
 # Look-ups: budget, audit, and what the answer may say
