@@ -1,5 +1,5 @@
-"""The navigation a user sees, derived from the access policy: each role sees only
-what it may use, and of that, the pages of its daily work (a NavItem's audience)."""
+"""The navigation a user sees, derived from the access policy alone: each role sees only
+the pages it may use."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import Action, can
-from accounts.roles import STAFF_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -19,14 +18,7 @@ class NavItem:
     url_name: str
     kind: str | None  # None: every signed-in user
     action: Action = Action.LIST
-    # Whose daily work the page is, when that is narrower than who may open it: the others
-    # reach it from the pages that link to it, not from the menu. None: all who may.
-    audience: frozenset[Role] | None = None
 
-
-# Projects are read by caseworkers from their home page (the projects running in their
-# organisation); the list of every project is the programme side's work.
-PROGRAMME_SIDE = STAFF_ROLES - {Role.CASEWORKER}
 
 NAV_ITEMS = [
     NavItem(_("Home"), "home", None),
@@ -42,7 +34,7 @@ NAV_ITEMS = [
     NavItem(_("Referral statistics"), "referrals:statistics", "referral_statistics", Action.VIEW),
     NavItem(_("Action plans"), "reports:plan_list", "action_plan"),
     NavItem(_("Reports"), "reports:run_list", "report_run"),
-    NavItem(_("Projects"), "programmes:project_list", "project", audience=PROGRAMME_SIDE),
+    NavItem(_("Projects"), "programmes:project_list", "project"),
     NavItem(_("Donors"), "programmes:donor_list", "donor"),
     NavItem(_("Users"), "accounts:user_list", "user"),
     NavItem(_("Webhooks"), "webhooks:list", "webhook"),
@@ -50,10 +42,7 @@ NAV_ITEMS = [
 
 
 def _shown(user: Any, item: NavItem) -> bool:
-    if item.kind is not None and not can(user, item.kind, item.action):
-        return False
-    # Operators (superusers, who hold no role) see every page they may open.
-    return item.audience is None or user.is_superuser or bool(user.roles & item.audience)
+    return item.kind is None or can(user, item.kind, item.action)
 
 
 def items_for(user: Any) -> list[NavItem]:

@@ -49,11 +49,11 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
         Action.CREATE: MANAGERS,
         Action.CHANGE: MANAGERS,
     },
-    # Projects: caseworkers keep reading them, for their home page lists the projects running
-    # in their organisation, with links to their pages (a case's funding project is chosen on
-    # the case form); the menu leaves the project list out for them (accounts/navigation.py).
+    # Projects: the list of every project is the programme side's. Caseworkers still view
+    # them: their home page lists the projects running in their organisation, with links to
+    # their pages.
     "project": {
-        Action.LIST: STAFF_ROLES,
+        Action.LIST: STAFF_ROLES - {Role.CASEWORKER},
         Action.VIEW: STAFF_ROLES,
         Action.CREATE: MANAGERS,
         Action.CHANGE: MANAGERS,

@@ -112,7 +112,7 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for load in dict.fromkeys(load for _template, figures in shown for load in figures):
         context.update(load(user, now))
-    if can(user, "project", Action.LIST):
+    if can(user, "project", Action.VIEW):
         context["projects"] = list(
             programme_selectors.current_projects(actor=user, today=timezone.localdate(now))[:10]
         )

@@ -40,7 +40,8 @@ def donor_list(*, actor: User) -> QuerySet[Donor]:
 def current_projects(*, actor: User, today: date) -> QuerySet[Project]:
     """Projects running today that the user's organisation implements or, for ministry
     and reference readers, that cover the user's country."""
-    qs = scope(actor, "project", Action.LIST, Project.objects.all()).filter(
+    # VIEW, not LIST: caseworkers may not list every project, but see these.
+    qs = scope(actor, "project", Action.VIEW, Project.objects.all()).filter(
         start_date__lte=today, end_date__gte=today
     )
     if actor.organisation_id:

@@ -63,6 +63,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "organisations": project.organisations.all(),
             "can_change": can_on(request.user, "project", Action.CHANGE, project),
+            "can_list": can(request.user, "project", Action.LIST),
             "sections": sections,
         },
     )

@@ -190,7 +190,8 @@ TABLE: dict[str, Row] = {
         method="post",
         data={"step": "respond", "accept": "1"},
     ),
-    "programmes:project_list": Row(only(*STAFF)),
+    # Not a caseworker's: their home page lists their organisation's running projects.
+    "programmes:project_list": Row(only(S, PR, M, MI, A)),
     "programmes:project_detail": Row(only(*STAFF), kwargs=lambda ctx: {"pk": ctx["project"].pk}),
     "programmes:project_create": Row(only(M, A)),
     "programmes:project_edit": Row(only(M, A), kwargs=lambda ctx: {"pk": ctx["project"].pk}),
@@ -241,6 +242,9 @@ TABLE: dict[str, Row] = {
     ),
     "cases:approvals": Row(case_level(S)),
     "cases:case_detail": Row(case_level(C, S), kwargs=_case),
+    "cases:case_section": Row(
+        case_level(C, S), kwargs=lambda ctx: {**_case(ctx), "section": "documents"}
+    ),
     "cases:case_edit": Row(case_level(C, S), kwargs=_case),
     "cases:exploitation_edit": Row(case_level(C, S), kwargs=_case),
     "cases:record_add": Row(case_level(C, S), kwargs=lambda ctx: {**_case(ctx), "kind": "note"}),

@@ -1,6 +1,6 @@
 """The caseworker's menu holds a caseworker's work: no donor list, no project list (issue 14).
-The programme side keeps both; a caseworker still reads the projects of their organisation
-from the home page."""
+The policy refuses both lists to caseworkers and the menu follows it; the programme side keeps
+both, and a caseworker still reads the projects of their organisation from the home page."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ PROGRAMME_PAGES = {"programmes:project_list", "programmes:donor_list"}
 @pytest.fixture
 def client():
     return Client(headers={"accept-language": "en"})
+
+
+def _main(response) -> str:
+    """The page's own content, without the menu."""
+    page = response.content.decode()
+    return page[page.index('<main id="main"') : page.index("</main>")]
 
 
 def _menu(client: Client) -> list[str]:
@@ -70,10 +76,11 @@ def test_a_caseworker_who_is_also_a_supervisor_sees_them(client, org):
     assert reverse("programmes:project_list") in _menu(client)
 
 
-def test_caseworker_may_not_open_the_donor_list(client, users):
+@pytest.mark.parametrize("page", sorted(PROGRAMME_PAGES))
+def test_caseworker_may_not_open_the_donor_or_project_list(client, users, page):
     client.force_login(users[Role.CASEWORKER])
 
-    assert client.get(reverse("programmes:donor_list")).status_code == 403
+    assert client.get(reverse(page)).status_code == 403
 
 
 def test_caseworker_still_reads_the_projects_running_in_their_organisation(client, users, org):
@@ -92,3 +99,14 @@ def test_caseworker_still_reads_the_projects_running_in_their_organisation(clien
     detail = reverse("programmes:project_detail", kwargs={"pk": project.pk})
     assert f'href="{detail}"' in home
     assert page.status_code == 200
+    # The project's page does not lead them to the list they may not open.
+    assert f'href="{reverse("programmes:project_list")}"' not in _main(page)
+
+
+def test_the_project_page_leads_the_programme_side_to_all_projects(client, users, org):
+    project = factories.project(organisations=[org])
+    client.force_login(users[Role.PROGRAMME])
+
+    page = client.get(reverse("programmes:project_detail", kwargs={"pk": project.pk}))
+
+    assert f'href="{reverse("programmes:project_list")}"' in _main(page)

@@ -146,8 +146,10 @@ def test_running_today_filter_leaves_out_finished_projects(client_for, users, po
     assert _listed(client, current="on", country="CF") == {"CF-TIP-2025"}
 
 
-def test_partner_focal_point_cannot_list_projects(client_for, users, portfolio):
-    response = client_for(users[Role.PARTNER]).get(reverse("programmes:project_list"))
+# A caseworker reads the projects running in their organisation from the home page.
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.CASEWORKER])
+def test_partners_and_caseworkers_cannot_list_projects(client_for, users, portfolio, role):
+    response = client_for(users[role]).get(reverse("programmes:project_list"))
 
     assert response.status_code == 403
 
