@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -223,3 +224,15 @@ def ctx(db, org, other_org, users):
         )[0],
         "users": users,
     }
+
+
+def pytest_collection_modifyitems(config, items):
+    """CI runs the suite twice, on PostgreSQL and on the embedded SQLite: the slowest tests
+    that exercise no database behaviour (the phone walk of every page, the schema's
+    generated requests) run in the PostgreSQL pass only, to keep CI within its budget."""
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="database-independent: runs on PostgreSQL only")
+    for item in items:
+        if item.get_closest_marker("database_independent"):
+            item.add_marker(skip)

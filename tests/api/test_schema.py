@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from drf_spectacular.generators import SchemaGenerator
@@ -43,6 +44,7 @@ schema = _schema()
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
+@pytest.mark.database_independent
 def test_every_operation_answers_as_its_schema_says(case, ctx, settings, wsgi_keeps_connection):
     settings.API_REQUESTS_PER_MINUTE = 1_000_000
     # Roles in turn, each with a read-write token, on the `ctx` records (tests/conftest.py).

@@ -21,6 +21,7 @@ from tests.browser.phone import DEMO_ROLES, PHONE, sign_in, walk
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.database_independent,
     # Transactional: the live server runs in another thread.
     pytest.mark.django_db(transaction=True),
 ]
