@@ -74,6 +74,12 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
         Action.CHANGE: frozenset({Role.SUPERVISOR}),
         Action.CREATE: frozenset({Role.SUPERVISOR}),
     },
+    # A file of cases imported in the background: the supervisor who imported it follows it
+    # (its report may quote the file's cells), nobody else.
+    "case_import": {
+        Action.VIEW: frozenset({Role.SUPERVISOR}),
+        Action.CREATE: frozenset({Role.SUPERVISOR}),
+    },
     # A case's audit history: supervisors and administrators of the owning organisation.
     "case_history": {
         Action.VIEW: frozenset({Role.SUPERVISOR, Role.ADMIN}),
@@ -200,6 +206,7 @@ CASE_LEVEL_KINDS = frozenset(
     {
         "case",
         "case_supervision",
+        "case_import",
         "case_history",
         "case_assignee",
         "referral",
@@ -260,6 +267,10 @@ def _case_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
 
 def _organisation_cases(user: Any, action: Action, qs: QuerySet) -> QuerySet:
     return qs.filter(organisation=user.organisation_id)
+
+
+def _own_imports(user: Any, action: Action, qs: QuerySet) -> QuerySet:
+    return qs.filter(created_by=user.pk, organisation=user.organisation_id)
 
 
 def _referral_scope(user: Any, action: Action, qs: QuerySet) -> QuerySet:
@@ -384,6 +395,7 @@ SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "user": _user_scope,
     "case": _case_scope,
     "case_supervision": _organisation_cases,
+    "case_import": _own_imports,
     "case_history": _organisation_cases,
     "referral": _referral_scope,
     "referral_inbox": _inbox_scope,

@@ -550,6 +550,8 @@ class ImportJob(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     file = models.FileField(upload_to=_import_path, blank=True)
     original_name = EncryptedTextField(_("file name"))
+    # The language of the page that started it: the report and the e-mail speak it.
+    language = models.CharField(max_length=10, default="en")
     rows = models.PositiveIntegerField(default=0)
     rows_checked = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)

@@ -144,6 +144,18 @@ def packet_build(case: Case, fields: list[str], service_type: str) -> dict[str, 
 
 
 @transaction.atomic
+def _require_recorded_consent(case: Case) -> None:
+    """A case imported without consent to data collection (consent "not recorded") is
+    shared with nobody, not even in an emergency, until that consent is recorded."""
+    if not case.consents.filter(scope=v.ConsentScope.DATA_COLLECTION).exists():
+        raise ValidationError(
+            _(
+                "Consent to data collection is not recorded for this case (it was imported "
+                "without it). Record the person's consent before referring."
+            )
+        )
+
+
 def referral_create(
     *,
     actor: User,
@@ -158,6 +170,7 @@ def referral_create(
 ) -> Referral:
     if case.is_closed:
         raise ValidationError(_("This case is closed: reopen it before referring."))
+    _require_recorded_consent(case)
     if (to_organisation is None) == (not external_organisation.strip()):
         raise ValidationError(
             {"to_organisation": _("Choose a partner, or name an organisation outside the system.")}
@@ -229,6 +242,7 @@ def referral_send(*, actor: User, referral: Referral, override_justification: st
         case = referral.case
         if case.is_closed:
             raise ValidationError(_("This case is closed: reopen it before referring."))
+        _require_recorded_consent(case)
         consented = has_current_consent(case, v.ConsentScope.REFERRAL)
         if not consented:
             if not override_justification.strip():

@@ -237,6 +237,8 @@ TABLE: dict[str, Row] = {
     "cases:duplicate_check": Row(case_level(C, S), method="post", data={"first_name": "Amina"}),
     "cases:region_options": Row(case_level(C, S)),
     "cases:case_import": Row(case_level(S)),
+    # A background import: only the supervisor who started it (another one gets 404).
+    "cases:import_job": Row(case_level(S), kwargs=lambda ctx: {"pk": ctx["import_job"].pk}),
     "cases:case_export": Row(
         case_level(C, S), data=lambda ctx: {"case": ctx["case"].pk, "format": "csv"}
     ),

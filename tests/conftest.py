@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import grants
 from accounts.roles import Role
 from api import webhooks
+from cases.models import ImportJob
 from cases.services import records
 from cases.services import workflow as case_workflow
 from partners.models import Contact, PathwayStep
@@ -222,6 +223,9 @@ def ctx(db, org, other_org, users):
             url="https://receiver.example.org/hook",
             events=["case.closed"],
         )[0],
+        "import_job": ImportJob.objects.create(
+            organisation=org, created_by=users[Role.SUPERVISOR], original_name="cases.csv"
+        ),
         "users": users,
     }
 

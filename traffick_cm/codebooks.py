@@ -344,6 +344,30 @@ class Language(models.TextChoices):
     OTHER = "mis", _("Other")
 
 
+# The HTCDS v2.0 codebook's own English labels where ours say it differently (shorter, or
+# in British spelling): the toolkit's spreadsheets use them in their picklists, so an import
+# accepts them beside our labels. Labels that differ only in case or punctuation ("Follow
+# up", "Threatens children/family") need no entry: imports compare letters only.
+HTCDS_LABELS: dict[type[models.TextChoices], dict[str, str]] = {
+    Gender: {Gender.UNKNOWN: "Not Specified/Unknown"},
+    LabourIndustry: {
+        LabourIndustry.D: "Electricity, gas, steam and air conditioning supply",
+        LabourIndustry.E: "Water supply; sewerage, waste management and remediation",
+        LabourIndustry.G: "Wholesale and retail trade; repair of motor vehicles and motorcycles",
+        LabourIndustry.I: "Accommodation and food service activities",
+        LabourIndustry.M: "Professional, scientific and technical activities",
+        LabourIndustry.N: "Administrative and support service activities",
+        LabourIndustry.O: "Public administration and defence; compulsory social security",
+        LabourIndustry.Q: "Human health and social work activities",
+        LabourIndustry.T: (
+            "Activities of households as employers; undifferentiated goods- and services- "
+            "producing activities of households for own use"
+        ),
+        LabourIndustry.U: "Activities of extraterritorial organizations and bodies",
+    },
+}
+
+
 # The vocabularies the `labels` template filter knows, by name: every TextChoices of this
 # module, and those apps register ("trainings.Audience").
 VOCABULARIES: dict[str, type[models.TextChoices]] = {

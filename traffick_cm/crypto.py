@@ -19,6 +19,9 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
@@ -136,7 +139,32 @@ _VARIANTS = [
 def name_tokens(*names: str) -> list[str]:
     """Normalised tokens of a name: accents, case, punctuation, word order and common
     transliteration variants do not matter."""
-    text = unidecode(" ".join(n for n in names if n)).lower()
+    text = " ".join(n for n in names if n)
+    memo = _memo.get()
+    if memo is None:
+        return list(_name_tokens(text))
+    if text not in memo:
+        memo[text] = _name_tokens(text)
+    return list(memo[text])
+
+
+_memo: ContextVar[dict[str, tuple[str, ...]] | None] = ContextVar("name_tokens_memo", default=None)
+
+
+@contextmanager
+def names_memoised() -> Iterator[None]:
+    """Normalise each distinct name once inside the block (an import computes several keys
+    from the same names); the names are forgotten when it ends, never kept in the process."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _name_tokens(text: str) -> tuple[str, ...]:
+    """Memoised: an import or a load normalises the same common names again and again."""
+    text = unidecode(text).lower()
     text = re.sub(r"[^a-z ]+", " ", text)
     tokens = []
     for word in text.split():
@@ -144,7 +172,7 @@ def name_tokens(*names: str) -> list[str]:
             word = pattern.sub(replacement, word)
         if word:
             tokens.append(word)
-    return sorted(set(tokens))
+    return tuple(sorted(set(tokens)))
 
 
 def name_search_keys(*names: str) -> list[str]:

@@ -1,32 +1,43 @@
 """The one framework of the app's file imports (cases in the HTCDS layout, training sessions,
 participant registers, and the next ones).
 
-An import reads a CSV or XLSX file (`traffick_cm.tables.read_table`: UTF-8 with or without a
-byte-order mark, comma, semicolon or tab; the first sheet of a workbook), checks its header,
-parses every row into values through `Cells`, which collects each problem against its row
-and column in an `ImportReport`, and writes all rows or none (`all_or_nothing`). Rows that
-an earlier import already wrote are recognised by a key (`ImportReport.already_imported`),
-so importing the same file twice creates nothing the second time.
+An import reads a CSV or XLSX file (`traffick_cm.tables.read_rows`: UTF-8 with or without a
+byte-order mark, comma, semicolon or tab; the sheet of a workbook that names the columns),
+checks its header, parses every row into values through `Cells`, which collects each problem
+against its row and column in an `ImportReport`, and writes all rows or none
+(`all_or_nothing`). Rows that an earlier import already wrote are recognised by a key
+(`ImportReport.already_imported`), so importing the same file twice creates nothing the
+second time.
 
-Row numbers are those a spreadsheet shows: the header is row 1, the first data row row 2."""
+Row numbers are those a spreadsheet shows: the header is row 1, the first data row row 2,
+and a row skipped (blank, or a template's row of column labels) keeps its number taken.
+
+Vocabulary values are read as their code or their label in any language the app speaks,
+case, accents, spacing and punctuation ignored ("Follow up" is "FollowUp"), through lookups
+built once per process."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, lru_cache
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_countries import countries
+from django_countries import Countries, countries
+from django_countries.data import COUNTRIES
 
+from traffick_cm.codebooks import HTCDS_LABELS
 from traffick_cm.fields import LARGEST_INTEGER
 from traffick_cm.forms import EARLIEST, LATEST
-from traffick_cm.tables import read_table
+from traffick_cm.tables import read_rows
 
 # Several values in one cell: "ForcedLabour;SexualExploitation".
 MULTI = ";"
@@ -35,6 +46,15 @@ FALSE_WORDS = frozenset({"0", "false", "no", "non", "n", "faux"})
 # The largest count a column holds.
 MAX_COUNT = LARGEST_INTEGER
 HEADER_ROW = 1
+# ISO 3166 short names in the inverted form of older lists (the HTCDS toolkit's country
+# picklist among them), where no spelling django-countries knows comes close.
+INVERTED_COUNTRY_NAMES = {
+    "Congo, Democratic Republic of the": "CD",
+    "Korea (Democratic People's Republic of)": "KP",
+    "Korea, Republic of": "KR",
+    "Moldova, Republic of": "MD",
+    "Tanzania, United Republic of": "TZ",
+}
 
 
 @dataclass
@@ -47,6 +67,9 @@ class ImportReport:
     already_imported: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # What the importer should know although nothing is wrong (how rows will be recognised
+    # next time, what was skipped), in the language of the import.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -54,6 +77,9 @@ class ImportReport:
 
     def error(self, row: int, column: str, message: str) -> None:
         self.errors.append((row, column, str(message)))
+
+    def note(self, message: str) -> None:
+        self.notes.append(str(message))
 
     def totals(self) -> dict[str, int]:
         """What the audit entry of a completed import records."""
@@ -70,16 +96,67 @@ class ImportReport:
 
 @dataclass
 class Sheet:
-    """The header and the data rows of a file, each row with its spreadsheet number."""
+    """The header and the data rows of a file, each row with its spreadsheet number, and the
+    rows skipped as a row of column labels."""
 
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]
+    label_rows: list[int] = field(default_factory=list)
 
 
-def read_sheet(name: str, stream: IO[bytes]) -> Sheet:
-    """The file's header and its non-empty rows (ImportFileError if it cannot be read)."""
-    header, rows = read_table(name, stream)
-    return Sheet(header=header, rows=list(enumerate(rows, start=HEADER_ROW + 1)))
+def read_sheet(
+    name: str,
+    stream: IO[bytes],
+    *,
+    columns: Collection[str] = (),
+    aliases: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Sheet:
+    """The file's header and its data rows (ImportFileError if it cannot be read); in a
+    workbook, from the sheet whose first row names the most of `columns` (or their aliases).
+
+    Columns without a name in row 1 are not read (a template's row numbers, a helper
+    column), so a row whose only values sit there is blank, and blank rows are skipped.
+    `aliases` renames columns (a template's misspelt field names). Before the first data
+    row, a row that holds only the labels of the header's columns (`labels`, by column, or
+    the column's name spelt as words: "First Name" for prs_FirstName) is a template's
+    second header row and is skipped too."""
+    aliases = aliases or {}
+    raw_header, rows = read_rows(name, stream, columns={*columns, *aliases})
+    header = [aliases.get(column, column) for column in raw_header]
+    named = [(index, column) for index, column in enumerate(header) if column]
+    label_keys = _column_label_keys([column for _index, column in named], labels or {})
+    sheet = Sheet(header=header, rows=[])
+    for number, cells in rows:
+        values = {column: cells[i] if i < len(cells) else "" for i, column in named}
+        if not any(values.values()):
+            continue
+        if not sheet.rows and _is_label_row(values, label_keys):
+            sheet.label_rows.append(number)
+            continue
+        sheet.rows.append((number, values))
+    return sheet
+
+
+_PREFIXED = re.compile(r"^[a-z]{3}_(?=[A-Z])")
+
+
+def _column_label_keys(columns: list[str], labels: Mapping[str, str]) -> set[str]:
+    keys = set()
+    for column in columns:
+        keys.add(label_key(column))
+        keys.add(label_key(_PREFIXED.sub("", column)))
+        if column in labels:
+            keys.add(label_key(labels[column]))
+    return keys
+
+
+def _is_label_row(values: Mapping[str, str], label_keys: set[str]) -> bool:
+    """Are all the row's values labels of the header's columns, two of them at least (or
+    every column of a narrower file)? The labels need not sit above their own columns: the
+    toolkit's own template has some in another order than its names."""
+    filled = [value for value in values.values() if value]
+    return len(filled) >= min(2, len(values)) and all(label_key(v) in label_keys for v in filled)
 
 
 def check_header(
@@ -98,9 +175,13 @@ def check_header(
     for column in required:
         if column not in header:
             report.error(HEADER_ROW, column, _("This required column is missing."))
+    seen = set()
     for column in header:
-        if column not in known and column not in ignored:
+        if column in seen:
+            report.error(HEADER_ROW, column, _("This column appears twice."))
+        elif column not in known and column not in ignored:
             report.error(HEADER_ROW, column, unknown_message or _("Unknown column."))
+        seen.add(column)
     report.ignored_columns = [column for column in header if column in ignored]
 
 
@@ -111,14 +192,69 @@ def folded(text: str) -> str:
     return " ".join(plain.casefold().split())
 
 
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=4096)  # a file repeats the same few picklist values on every row
+def label_key(text: str) -> str:
+    """A picklist value the way it is compared: only its letters and digits, without case or
+    accents, so that "ForcedLabour", "Forced labour", "forced-labour" and "FORCED LABOUR"
+    are one value, as are "Follow up" and "FollowUp"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_LETTERS.sub("", plain.casefold())
+
+
+def _languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+@cache
 def choice_lookup(choices: type[models.Choices]) -> dict[str, str]:
-    """Every way a value of a vocabulary may be written, folded, to its code: the code (the
-    codebook's value name) and its label."""
+    """Every way a value of a vocabulary may be written, as a `label_key`, to its code: the
+    code (the codebook's value name), our label in each language of the app, and the HTCDS
+    codebook's own label where it differs from ours. Built once per process: the labels are
+    those of the code and of the compiled catalogues, which do not change while it runs. A
+    key that two codes share is kept for the first (codes, then labels in English) rather
+    than guessed."""
     lookup: dict[str, str] = {}
-    for code, label in choices.choices:
-        lookup.setdefault(folded(str(code)), str(code))
-        lookup.setdefault(folded(str(label)), str(code))
+    for code in choices.values:
+        lookup.setdefault(label_key(str(code)), str(code))
+    for language in _languages():
+        with translation.override(language):
+            for code, label in choices.choices:
+                lookup.setdefault(label_key(str(label)), str(code))
+    for code, label in HTCDS_LABELS.get(choices, {}).items():
+        lookup.setdefault(label_key(label), str(code))
     return lookup
+
+
+@cache
+def country_lookup() -> dict[str, str]:
+    """Every way a country may be written, as a `label_key`, to its ISO 3166-1 alpha-2 code:
+    the code, its ISO short name, its common and former names, in each language of the app.
+    Built once per process."""
+    lookup = {label_key(code): code for code in COUNTRIES}
+    for language in _languages():
+        with translation.override(language):
+            for code, name in countries:
+                lookup.setdefault(label_key(str(name)), code)
+            for code, name in COUNTRIES.items():
+                lookup.setdefault(label_key(str(name)), code)
+            for code, name in Countries.COMMON_NAMES.items():
+                lookup.setdefault(label_key(str(name)), code)
+            for code, names in Countries.OLD_NAMES.items():
+                for name in names:
+                    lookup.setdefault(label_key(str(name)), code)
+    for name, code in INVERTED_COUNTRY_NAMES.items():
+        lookup.setdefault(label_key(name), code)
+    known = _country_codes()  # the countries the app offers (settings may narrow them)
+    return {key: code for key, code in lookup.items() if code in known}
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in countries)
 
 
 class Cells:
@@ -159,7 +295,7 @@ class Cells:
         required: bool = False,
         exact: bool = False,
     ) -> str:
-        """One code of a vocabulary, given as its code or its label (any case, accents); with
+        """One code of a vocabulary, given as its code or its label (`choice_lookup`); with
         `exact`, only as the code, written as the codebook writes it (the error then lists
         the codes)."""
         value = self.raw(column)
@@ -172,7 +308,7 @@ class Cells:
                 codes = ", ".join(str(code) for code in choices.values)
                 self.error(column, _("Use one of: %(codes)s") % {"codes": codes})
             return value
-        code = choice_lookup(choices).get(folded(value))
+        code = choice_lookup(choices).get(label_key(value))
         if code is None:
             self.error(
                 column,
@@ -184,8 +320,8 @@ class Cells:
     def choices(
         self, column: str, choices: type[models.Choices], *, exact: bool = False
     ) -> list[str]:
-        """Codes of a vocabulary separated by ";" (codes or labels; with `exact`, codes as
-        the codebook writes them)."""
+        """Codes of a vocabulary separated by ";" (codes or labels, `choice_lookup`; with
+        `exact`, codes as the codebook writes them)."""
         lookup = (
             {str(code): str(code) for code in choices.values} if exact else choice_lookup(choices)
         )
@@ -193,7 +329,7 @@ class Cells:
         for item in (x.strip() for x in self.raw(column).split(MULTI)):
             if not item:
                 continue
-            code = lookup.get(item if exact else folded(item))
+            code = lookup.get(item if exact else label_key(item))
             if code is None:
                 bad.append(item[:60])
             elif code not in codes:
@@ -263,21 +399,31 @@ class Cells:
             if required:
                 self.error(column, _("A value is required."))
             return ""
-        if value not in dict(countries):
+        if value not in _country_codes():
             self.error(column, _("Not an ISO 3166-1 alpha-2 country code."))
             return ""
         return value
 
     def countries(self, column: str) -> list[str]:
-        """ISO 3166-1 alpha-2 codes separated by ";"."""
-        items = [x.strip().upper() for x in self.raw(column).split(MULTI) if x.strip()]
-        known = dict(countries)
-        bad = [x[:10] for x in items if x not in known]
+        """Countries separated by ";", each as its ISO 3166-1 alpha-2 code or its name
+        (`country_lookup`), as ISO codes."""
+        lookup = country_lookup()
+        codes, bad = [], []
+        for item in (x.strip() for x in self.raw(column).split(MULTI)):
+            if not item:
+                continue
+            code = lookup.get(label_key(item))
+            if code is None:
+                bad.append(item[:40])
+            elif code not in codes:
+                codes.append(code)
         if bad:
             self.error(
-                column, _("Not ISO 3166 country codes: %(values)s") % {"values": ", ".join(bad)}
+                column,
+                _("Not countries (an ISO 3166 code or a country's name): %(values)s")
+                % {"values": ", ".join(bad)},
             )
-        return [x for x in items if x in known]
+        return codes
 
 
 def duplicate_keys(

@@ -345,6 +345,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Idle timeout: 30 minutes without a request ends the session; absolute lifetime 12 hours.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# Database sessions that skip the write when the deadline would move by under a minute.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
@@ -433,6 +435,9 @@ def _site_url() -> str:
 
 SITE_URL = _site_url()
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 10)
+# A case file larger than this is imported in the background, its page showing progress
+# (a few hundred CSV rows, a thousand or more in XLSX, are imported while the page waits).
+CASE_IMPORT_BACKGROUND_BYTES = env_int("CASE_IMPORT_BACKGROUND_KB", 64) * 1024
 # Name look-ups per user and hour (the duplicate check while registering, name searches of
 # the case list): a budget, so that nobody can ask "is this person registered?" at will.
 # Counted in the cache: set CACHE_URL to Redis when several processes serve the app.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import IO, Any
@@ -45,48 +45,85 @@ class ImportFileError(Exception):
 
 
 def read_table(name: str, stream: IO[bytes]) -> tuple[list[str], list[dict[str, str]]]:
-    """Headers and rows of a CSV (UTF-8, comma or semicolon) or XLSX file, as text."""
-    lowered = name.lower()
-    if lowered.endswith(".xlsx"):
-        from openpyxl import load_workbook  # heavy: loaded for workbooks only
+    """Headers and non-empty rows of a CSV (UTF-8, comma or semicolon) or XLSX file, as text."""
+    header, rows = read_rows(name, stream)
+    table = []
+    for _number, values in rows:
+        if any(values):
+            table.append({h: value for h, value in zip(header, values, strict=False) if h})
+    return header, table
 
-        try:
-            workbook = load_workbook(stream, read_only=True, data_only=True)
-        except Exception as error:
-            raise ImportFileError(_("This is not a readable XLSX file.")) from error
-        sheet = workbook.worksheets[0]
-        rows_iter = sheet.iter_rows(values_only=True)
-        header = [_clean(str(h)) if h is not None else "" for h in next(rows_iter, [])]
-        rows = []
-        for values in rows_iter:
-            if values is None or all(x in (None, "") for x in values):
-                continue
-            rows.append({h: _cell_text(x) for h, x in zip(header, values, strict=False) if h})
-        return header, rows
+
+def read_rows(
+    name: str, stream: IO[bytes], *, columns: Collection[str] = ()
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header (row 1) and every later row with the number a spreadsheet shows for it,
+    empty rows included, each cell as text. A workbook is read from its sheet whose first
+    row names the most `columns` (the first sheet when none does): the toolkits that ship
+    a template put their lists and notes on other sheets, in any order."""
+    lowered = name.lower()
+    # A macro-enabled workbook (the HTCDS toolkit's multi-select template) is read for its
+    # cells only: openpyxl never runs its macros.
+    if lowered.endswith((".xlsx", ".xlsm")):
+        return _xlsx_rows(stream, columns)
     if lowered.endswith(".csv"):
-        try:
-            text = stream.read().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFileError(_("The CSV file must be encoded in UTF-8.")) from error
-        # Only the delimiter is guessed (comma, semicolon or tab, from the header line); the
-        # quoting rules stay the standard ones ("" inside a quoted cell is one quote).
-        first_line = text.splitlines()[0] if text else ""
-        delimiter = max(",;\t", key=first_line.count) if first_line else ","
-        try:
-            reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-            header = [_clean(h) for h in (reader.fieldnames or [])]
-            reader.fieldnames = header
-            rows = [
-                {k: _clean(val or "") for k, val in row.items() if k}
-                for row in reader
-                if any((val or "").strip() for val in row.values() if isinstance(val, str))
-            ]
-        except csv.Error as error:
-            raise ImportFileError(
-                _("This CSV file cannot be read: %(error)s") % {"error": error}
-            ) from error
-        return header, rows
+        return _csv_rows(stream)
     raise ImportFileError(_("Upload a .csv or .xlsx file."))
+
+
+def _xlsx_rows(
+    stream: IO[bytes], columns: Collection[str]
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    from openpyxl import load_workbook  # heavy: loaded for workbooks only
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as error:
+        raise ImportFileError(_("This is not a readable XLSX file.")) from error
+    sheet = _sheet_naming(workbook.worksheets, set(columns))
+    rows_iter = sheet.iter_rows(values_only=True)
+    header = [_cell_text(h) for h in next(rows_iter, None) or ()]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, values in enumerate(rows_iter, start=2):
+            yield number, [_cell_text(x) for x in values or ()]
+
+    return header, rows()
+
+
+def _sheet_naming(sheets: list[Any], columns: set[str]) -> Any:
+    best, best_count = sheets[0], 0
+    if columns:
+        for sheet in sheets:
+            first = next(sheet.iter_rows(max_row=1, values_only=True), None) or ()
+            count = sum(1 for h in first if isinstance(h, str) and h.strip() in columns)
+            if count > best_count:
+                best, best_count = sheet, count
+    return best
+
+
+def _csv_rows(stream: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    try:
+        text = stream.read().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(_("The CSV file must be encoded in UTF-8.")) from error
+    # Only the delimiter is guessed (comma, semicolon or tab, from the header line); the
+    # quoting rules stay the standard ones ("" inside a quoted cell is one quote).
+    first_line = text.splitlines()[0] if text else ""
+    delimiter = max(",;\t", key=first_line.count) if first_line else ","
+    try:
+        # Read whole here so that a malformed file fails before any row is checked; a
+        # record that spans lines (a quoted line break) is one spreadsheet row.
+        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as error:
+        raise ImportFileError(
+            _("This CSV file cannot be read: %(error)s") % {"error": error}
+        ) from error
+    if not records:
+        return [], iter(())
+    header = [_clean(h) for h in records[0]]
+    rows = ((number, [_clean(x) for x in values]) for number, values in enumerate(records[1:], 2))
+    return header, rows
 
 
 def _clean(text: str) -> str:

@@ -1,46 +1,57 @@
 """Case records in and out, in the HTCDS v2.0 layout: the codebook's prefixed field names
 (prs_, vic_, cas_, con_) plus a few columns of ours that the codebook has no field for
 (external_id, sex, identified_on, identified_country, identified_region). Multi-values are
-separated by ";".
+separated by ";" (the toolkit's multi-select template writes "; ").
+
+The toolkit's own spreadsheets import as they are: the case sheet of the workbook, its row
+of labels under the field names, its numbered column without a name and its pre-numbered
+empty rows skipped, its misspelt field name accepted (`COLUMN_ALIASES`), and picklist values
+as value names or as labels (ours in English or French, or the codebook's).
 
 Import is all or nothing: every row and column is validated first; one error and nothing
-is written. Rows are matched on (organisation, external_id), so importing a file again
-creates nothing new. A person importing (not an operator at the command line) imports into
-their own organisation only; the cases are assigned to nobody but the importer (when a
-caseworker) and to no project, so a file reaches no further than the registration form.
+is written. A row is recognised on a later import by its external_id within the
+organisation, or, in a file without one, by a keyed hash of the person's normalised names,
+birth date and citizenships (`identity_key`), so importing a file again creates nothing
+new. `con_Consent` is optional: a row without it imports with consent to data collection
+not recorded; a row whose con_Consent is no is refused. A person importing (not an operator
+at the command line) imports into their own organisation only; the cases are assigned to
+nobody but the importer (when a caseworker) and to no project, so a file reaches no further
+than the registration form.
 
 Export goes through traffick_cm.tables, which neutralises formula injection."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import IO, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from accounts.audit import log_action, log_read
+from accounts.audit import log_read
 from accounts.models import User
 from accounts.policy import Action, can
 from cases.models import Case
-from cases.services import identity
-from cases.services.case import _case_create
+from cases.services import bulk_import
 from partners.models import Organisation, Region
 from partners.selectors import organisation_choices
 from traffick_cm import codebooks as v
-from traffick_cm import tables
+from traffick_cm import crypto, tables
 from traffick_cm.imports import (
     HEADER_ROW,
     MULTI,
     Cells,
     ImportReport,
     Sheet,
-    all_or_nothing,
     check_header,
+    choice_lookup,
     duplicate_keys,
     folded,
+    label_key,
     read_sheet,
 )
 
@@ -111,7 +122,23 @@ IGNORED_COLUMNS = {
     "cas_OutgoingReferralDetails",
     "cco_CaseComment",
 }
-REQUIRED_COLUMNS = ["external_id", "prs_FirstName", "con_Consent"]
+REQUIRED_COLUMNS = ["prs_FirstName"]
+# Field names as the HTCDS toolkit's v2.0 spreadsheets spell them, to the codebook's.
+COLUMN_ALIASES = {
+    "vic_TraffickinStatusDecisionMakingOrg": "vic_TraffickingStatusDecisionMakingOrg",
+}
+# The codebook's labels of the fields whose label is not their name spelt as words: a
+# template's row of labels under the field names is recognised by them.
+FIELD_LABELS = {
+    "vic_TraffickingStatusDecisionMakingOrg": "Trafficking Status Decision Making Organization",
+    "prs_MailingLatitude": "Latitude",
+    "prs_MailingLongitude": "Longitude",
+    "prs_MailingPostalCode": "Mailing Zip/Postal Code",
+    "prs_MailingState": "Mailing State/Province",
+}
+
+# Rows parsed between two reports of progress (a background import's page).
+PROGRESS_EVERY = 500
 
 HTCDS_TO_STATUS = {
     "Active": v.CaseStatus.OPEN,
@@ -128,11 +155,14 @@ GENDER_TO_SEX = {
 @dataclass(frozen=True)
 class _References:
     """What a row may name, looked up once per file: the regions (by country and folded
-    name) and the organisations the registration form offers as the referrer, no others."""
+    name), the organisations the registration form offers as the referrer, no others, and
+    the case statuses (by `label_key`)."""
 
     organisation: Organisation
+    country: str
     regions: dict[tuple[str, str], Region]
     referrers: dict[str, Organisation]
+    statuses: dict[str, str]
 
 
 def _references(organisation: Organisation) -> _References:
@@ -143,32 +173,76 @@ def _references(organisation: Organisation) -> _References:
             referrers.setdefault(folded(org.acronym), org)
     return _References(
         organisation=organisation,
+        country=organisation.country.code,
         regions={(r.country.code, folded(r.name)): r for r in Region.objects.all()},
         referrers=referrers,
+        statuses=_status_lookup(),
     )
 
 
-def _has_no_consent(cells: Cells) -> bool:
-    """An empty cell or a "no" records no consent; a value that is neither yes nor no is
-    reported as such by `Cells.flag`."""
-    return cells.flag("con_Consent") is False or not cells.raw("con_Consent")
+def _status_lookup() -> dict[str, str]:
+    """cas_Status as the codebook's value names or labels ("Follow up", "Closed Referred"),
+    or as our labels of the statuses they stand for, in any language of the app."""
+    lookup = {label_key(name): status for name, status in HTCDS_TO_STATUS.items()}
+    for key, code in choice_lookup(v.CaseStatus).items():
+        if code in HTCDS_TO_STATUS.values():
+            lookup.setdefault(key, code)
+    return lookup
+
+
+def _consent(cells: Cells) -> bool | None:
+    """Consent to data collection: None when the file does not record it (no column, or an
+    empty cell), which the case then shows as not recorded; a row that records a refusal is
+    not imported."""
+    consent = cells.flag("con_Consent")
+    if consent is False:
+        cells.error(
+            "con_Consent",
+            _(
+                "The person refused consent to data collection (con_Consent is no): "
+                "the record cannot be imported."
+            ),
+        )
+    return consent
+
+
+def _identity_key(
+    cells: Cells, *, names: list[str], date_of_birth: date | None, citizenships: list[str]
+) -> str:
+    """What recognises a row without external_id when the file is imported again."""
+    key = crypto.import_key(
+        names=names,
+        date_of_birth=date_of_birth.isoformat() if date_of_birth else "",
+        citizenships=citizenships,
+    )
+    if key is None:
+        cells.error(
+            "prs_FirstName",
+            _(
+                "The name has no letters: without an external_id the row could not be "
+                "recognised when the file is imported again."
+            ),
+        )
+        return ""
+    return key
 
 
 def _parse_row(cells: Cells, refs: _References) -> dict[str, Any] | None:
-    """The values of one row for `_case_create`, or None when the row has an error."""
-    external_id = cells.text("external_id", max_length=100, required=True)
+    """The values of one row for the writer (`bulk_import`), or None when the row has an
+    error.
+
+    `consent` is True, or None when not recorded. `import_key` is the row's external_id
+    (may be empty); `identity_key` the keyed hash that recognises a row without one (empty
+    when it has one)."""
+    external_id = cells.text("external_id", max_length=100)
     first_name = cells.text("prs_FirstName", required=True)
-    if _has_no_consent(cells):
-        cells.error(
-            "con_Consent",
-            _("No recorded consent to data collection: the record cannot be imported."),
-        )
+    consent = _consent(cells)
     gender = cells.choice("prs_Gender", v.Gender)
     sex = cells.raw("sex")
     if sex and sex not in v.Sex.values:
         cells.error("sex", _("Use female, male or other."))
     sex = sex or GENDER_TO_SEX.get(gender, v.Sex.OTHER)
-    country = cells.country("identified_country") or refs.organisation.country.code
+    country = cells.country("identified_country") or refs.country
     region = None
     if region_name := cells.raw("identified_region"):
         region = refs.regions.get((country, folded(region_name)))
@@ -179,7 +253,7 @@ def _parse_row(cells: Cells, refs: _References) -> dict[str, Any] | None:
         referring = refs.referrers.get(folded(referring_name))
         if referring is None:
             cells.error("cas_ReferringOrganisation", _("Unknown organisation."))
-    status = HTCDS_TO_STATUS.get(cells.raw("cas_Status") or "Active")
+    status = refs.statuses.get(label_key(cells.raw("cas_Status") or "Active"))
     if status is None:
         cells.error("cas_Status", _("Use Active, FollowUp, Closed or ClosedReferred."))
     languages = [
@@ -190,11 +264,26 @@ def _parse_row(cells: Cells, refs: _References) -> dict[str, Any] | None:
         )
         if code
     ]
+    citizenships = cells.countries("prs_Citizenship")
+    middle_name = cells.text("prs_MiddleName")
+    last_name = cells.text("prs_SecondName")
+    date_of_birth = cells.date("prs_Birthdate", not_future=True)
+    identity_key = ""
+    if not external_id and first_name:
+        identity_key = _identity_key(
+            cells,
+            names=[first_name, middle_name, last_name],
+            date_of_birth=date_of_birth,
+            citizenships=citizenships,
+        )
     data = {
         "external_id": external_id,
+        "import_key": external_id,
+        "identity_key": identity_key,
+        "consent": consent,
         "status": status,
         "sex": sex,
-        "citizenships": cells.countries("prs_Citizenship"),
+        "citizenships": citizenships,
         "case_data": {
             "external_id": external_id,
             "identified_on": cells.date("identified_on", not_future=True) or timezone.localdate(),
@@ -223,9 +312,9 @@ def _parse_row(cells: Cells, refs: _References) -> dict[str, Any] | None:
         },
         "person_data": {
             "first_name": first_name,
-            "middle_name": cells.text("prs_MiddleName"),
-            "last_name": cells.text("prs_SecondName"),
-            "date_of_birth": cells.date("prs_Birthdate", not_future=True),
+            "middle_name": middle_name,
+            "last_name": last_name,
+            "date_of_birth": date_of_birth,
             "gender": gender,
             "marital_status": cells.choice("prs_MaritalStatus", v.MaritalStatus),
             "number_of_children": cells.count("prs_NumberOfChildren", maximum=30),
@@ -239,17 +328,94 @@ def _parse_row(cells: Cells, refs: _References) -> dict[str, Any] | None:
     return data if cells.ok else None
 
 
-def _parse_rows(sheet: Sheet, report: ImportReport, refs: _References) -> dict[int, dict]:
-    """The rows without an error, by row number; an external_id repeated in the file is an
-    error on the row that repeats it."""
+def _parse_rows(
+    sheet: Sheet,
+    report: ImportReport,
+    refs: _References,
+    progress: Callable[[int], None] | None = None,
+) -> dict[int, dict]:
+    """The rows without an error, by row number. An external_id repeated in the file is an
+    error on the row that repeats it, and so is, among rows without one, the same person
+    (same names, birth date and citizenships): the next import could not tell them apart."""
     parsed = {}
-    for number, values in sheet.rows:
+    for done, (number, values) in enumerate(sheet.rows, start=1):
         data = _parse_row(Cells(number, values, report), refs)
         if data is not None:
             parsed[number] = data
-    keys = ((number, values.get("external_id", "")) for number, values in sheet.rows)
-    first_rows = dict(duplicate_keys(keys, report, column="external_id"))
-    return {number: data for number, data in parsed.items() if number in first_rows}
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(sheet.rows)):
+            progress(done)
+    keys = [
+        (number, external_id)
+        for number, values in sheet.rows
+        if (external_id := (values.get("external_id") or "").strip())
+    ]
+    repeated = {number for number, _key in keys} - {
+        number for number, _key in duplicate_keys(keys, report, column="external_id")
+    }
+    seen: dict[str, int] = {}
+    for number, data in parsed.items():
+        if not data["identity_key"]:
+            continue
+        if first := seen.get(data["identity_key"]):
+            report.error(
+                number,
+                "prs_FirstName",
+                _(
+                    "Same name, birth date and citizenship as row %(row)s: give each row an "
+                    "external_id so that the two can be told apart."
+                )
+                % {"row": first},
+            )
+            repeated.add(number)
+        else:
+            seen[data["identity_key"]] = number
+    return {number: data for number, data in parsed.items() if number not in repeated}
+
+
+def _note(report: ImportReport, sheet: Sheet, parsed: dict[int, dict]) -> None:
+    """What the importer should know of a valid file: rows skipped as labels, how rows
+    without external_id will be recognised, and cases whose consent is not recorded."""
+    if sheet.label_rows:
+        report.note(
+            ngettext(
+                "Row %(rows)s holds the columns' labels: it was skipped.",
+                "Rows %(rows)s hold the columns' labels: they were skipped.",
+                len(sheet.label_rows),
+            )
+            % {"rows": ", ".join(str(number) for number in sheet.label_rows)}
+        )
+    without_id = sum(1 for data in parsed.values() if not data["external_id"])
+    if "external_id" not in sheet.header:
+        report.note(
+            _(
+                "The file has no external_id column: each row will be recognised on a later "
+                "import by a keyed hash of the person's names, birth date and citizenships, "
+                "so importing the file again creates nothing new."
+            )
+        )
+    elif without_id:
+        report.note(
+            ngettext(
+                "%(count)s row has no external_id: it will be recognised on a later import by "
+                "a keyed hash of the person's names, birth date and citizenships.",
+                "%(count)s rows have no external_id: they will be recognised on a later import "
+                "by a keyed hash of the person's names, birth date and citizenships.",
+                without_id,
+            )
+            % {"count": without_id}
+        )
+    unrecorded = sum(1 for data in parsed.values() if data["consent"] is None)
+    if unrecorded:
+        report.note(
+            ngettext(
+                "%(count)s row does not record consent to data collection: its case shows "
+                "consent as not recorded and cannot be referred until consent is recorded.",
+                "%(count)s rows do not record consent to data collection: their cases show "
+                "consent as not recorded and cannot be referred until consent is recorded.",
+                unrecorded,
+            )
+            % {"count": unrecorded}
+        )
 
 
 def import_cases(
@@ -259,7 +425,10 @@ def import_cases(
     organisation: Organisation,
     actor: User | None,
     dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportReport:
+    """`progress(phase, done, total)` is told how far the import got: "checking" while the
+    rows are parsed, "writing" after each batch written."""
     if actor is not None:
         # A person imports into their own organisation, and only with the right to import:
         # the views check both, this is the rule itself.
@@ -268,7 +437,13 @@ def import_cases(
         if organisation is None or organisation.pk != actor.organisation_id:
             raise PermissionDenied
     report = ImportReport()
-    sheet = read_sheet(name, stream)
+    sheet = read_sheet(
+        name,
+        stream,
+        columns=[*EXPORT_COLUMNS, *IGNORED_COLUMNS],
+        aliases=COLUMN_ALIASES,
+        labels=FIELD_LABELS,
+    )
     check_header(
         sheet.header,
         report,
@@ -283,74 +458,37 @@ def import_cases(
     if not sheet.rows:
         report.error(HEADER_ROW, "", _("The file has no rows."))
         return report
-    parsed = _parse_rows(sheet, report, _references(organisation))
+    total = len(sheet.rows)
+    parsed = _parse_rows(
+        sheet,
+        report,
+        _references(organisation),
+        progress=(lambda done: progress("checking", done, total)) if progress else None,
+    )
+    if report.ok:
+        _note(report, sheet, parsed)
     if report.ok and not dry_run:
-        _write(parsed, report, organisation=organisation, actor=actor)
+        _write(
+            parsed,
+            report,
+            organisation=organisation,
+            actor=actor,
+            progress=(lambda done: progress("writing", done, total)) if progress else None,
+        )
     return report
 
 
 def _write(
-    parsed: dict[int, dict], report: ImportReport, *, organisation: Organisation, actor: User | None
+    parsed: dict[int, dict],
+    report: ImportReport,
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    progress: bulk_import.Progress | None = None,
 ) -> None:
-    """Create the cases not imported before (same organisation and external_id), all or
-    none: a row the case service refuses undoes the file and is reported on its row."""
-    existing = set(
-        Case.objects.filter(
-            organisation=organisation,
-            external_id__in=[data["external_id"] for data in parsed.values()],
-        ).values_list("external_id", flat=True)
-    )
-    with all_or_nothing(report):
-        for number, data in parsed.items():
-            if data["external_id"] in existing:
-                report.already_imported += 1
-                continue
-            try:
-                _create(data, organisation=organisation, actor=actor)
-            except ValidationError as error:
-                for column, messages in _messages_by_field(error):
-                    for message in messages:
-                        report.error(number, column, message)
-            else:
-                report.created += 1
-        if report.ok:
-            log_action(
-                "cases.import.completed",
-                actor=actor,
-                data={"organisation": organisation.pk, **report.totals()},
-            )
-
-
-def _messages_by_field(error: ValidationError) -> Iterable[tuple[str, list[str]]]:
-    if hasattr(error, "error_dict"):
-        return error.message_dict.items()
-    return [("", error.messages)]
-
-
-def _create(data: dict[str, Any], *, organisation: Organisation, actor: User | None) -> Case:
-    """One imported case: consent to data collection recorded in writing on the day of
-    identification, given by a guardian for a child."""
-    case_data = data["case_data"]
-    age = identity.age_on(
-        date_of_birth=data["person_data"]["date_of_birth"],
-        estimated_age=None,
-        on=case_data["identified_on"],
-    )
-    return _case_create(
-        actor=actor,
-        organisation=organisation,
-        case_data=case_data,
-        person_data=data["person_data"],
-        sex=data["sex"],
-        citizenships=data["citizenships"],
-        consent_given_by=v.ConsentGiver.GUARDIAN
-        if age is not None and age < 18
-        else v.ConsentGiver.PERSON,
-        consent_method=v.ConsentMethod.WRITTEN,
-        consent_given_on=case_data["identified_on"],
-        caseworkers=[],
-        status=data["status"],
-        audit_data={"via": "import"},
+    """Create the cases not imported before, all or none, in batches (bulk_import)."""
+    bulk_import.write_cases(
+        parsed, report, organisation=organisation, actor=actor, progress=progress
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,19 +12,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.policy import Action, require
+from accounts.policy import Action, can, get_for_user_or_404, require, scope
 from cases import forms as case_forms
 from cases import selectors
-from cases.services import summary, transfer
+from cases.models import ImportJob
+from cases.services import import_jobs, summary, transfer
 from traffick_cm.tables import ImportFileError
 
 
 @require("case_supervision", Action.CREATE)
 def case_import(request: HttpRequest) -> HttpResponse:
+    """A small file is imported at once and its report shown; a larger one is imported in
+    the background (settings.CASE_IMPORT_BACKGROUND_BYTES) and its page follows the job."""
     form = case_forms.ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["upload"]
+        if upload.size > settings.CASE_IMPORT_BACKGROUND_BYTES and can(
+            request.user, "case_import", Action.CREATE
+        ):
+            job = import_jobs.job_start(actor=request.user, upload=upload)
+            return redirect("cases:import_job", pk=job.pk)
         try:
             report = transfer.import_cases(
                 name=upload.name,
@@ -44,9 +55,30 @@ def case_import(request: HttpRequest) -> HttpResponse:
                     ) % {"count": report.already_imported}
                 messages.success(request, imported)
     status = 400 if report is not None and not report.ok else 200
+    jobs = scope(request.user, "case_import", Action.VIEW, ImportJob.objects.all())[:5]
     return render(
-        request, "cases/case_import.html", {"form": form, "report": report}, status=status
+        request,
+        "cases/case_import.html",
+        {"form": form, "report": report, "jobs": jobs},
+        status=status,
     )
+
+
+@require("case_import", Action.VIEW)
+def import_job(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """A background import: its progress while it runs (htmx asks again every two
+    seconds), then its report. Only the supervisor who started it sees it."""
+    job = get_for_user_or_404(
+        request.user, "case_import", Action.VIEW, ImportJob.objects.all(), pk=pk
+    )
+    context = {
+        "job": job,
+        "progress": import_jobs.job_progress(job),
+        "report": import_jobs.job_report(job),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "cases/_import_progress.html", context)
+    return render(request, "cases/import_job.html", context)
 
 
 @require("case", Action.EXPORT)

@@ -166,25 +166,49 @@ def test_the_same_external_id_in_another_organisation_is_a_new_case(
     assert Case.objects.count() == 6
 
 
-def test_a_file_without_the_consent_column_is_refused(client_for, supervisor):
+def test_a_file_without_the_consent_column_imports_with_consent_not_recorded(
+    client_for, supervisor
+):
     header = [c for c in HTCDS_HEADER if c != "con_Consent"]
 
     response = _import_view(client_for(supervisor), "cases.csv", htcds_csv(GOOD_ROWS, header))
 
-    assert response.status_code == 400
-    assert (1, "con_Consent") in [(r, c) for r, c, _m in response.context["report"].errors]
-    assert not Case.objects.exists()
+    assert response.status_code == 200
+    assert response.context["report"].created == 3
+    assert not Consent.objects.filter(scope=v.ConsentScope.DATA_COLLECTION).exists()
+    assert "3 rows do not record consent to data collection" in response.content.decode()
 
 
-@pytest.mark.parametrize("answer", ["no", "non", "0"])
-def test_a_row_without_consent_is_refused(client_for, supervisor, answer):
+def test_a_row_with_an_empty_consent_cell_imports_with_consent_not_recorded(client_for, supervisor):
+    response = _import_view(
+        client_for(supervisor), "cases.csv", htcds_csv(_with(2, con_Consent=""))
+    )
+
+    assert response.context["report"].created == 3
+    assert not Consent.objects.filter(case__external_id="IMP-001").exists()
+    assert Consent.objects.filter(case__external_id="IMP-002", granted=True).exists()
+
+
+@pytest.mark.parametrize("answer", ["no", "non", "0", "FALSE"])
+def test_a_row_whose_consent_is_no_is_refused(client_for, supervisor, answer):
     response = _import_view(
         client_for(supervisor), "cases.csv", htcds_csv(_with(2, con_Consent=answer))
     )
 
     assert response.status_code == 400
-    assert [(r, c) for r, c, _m in response.context["report"].errors] == [(2, "con_Consent")]
+    errors = response.context["report"].errors
+    assert [(r, c) for r, c, _m in errors] == [(2, "con_Consent")]
+    assert errors[0][2].startswith("The person refused consent to data collection")
     assert not Case.objects.exists()
+
+
+def test_a_consent_that_is_neither_yes_nor_no_is_refused(client_for, supervisor):
+    response = _import_view(
+        client_for(supervisor), "cases.csv", htcds_csv(_with(3, con_Consent="maybe"))
+    )
+
+    assert response.status_code == 400
+    assert response.context["report"].errors == [(3, "con_Consent", "Use yes or no.")]
 
 
 def test_an_unknown_column_is_refused(client_for, supervisor):
@@ -290,19 +314,23 @@ def test_a_referring_organisation_the_form_would_not_offer_is_refused(client_for
 # Import from the command line
 
 
+def _command(*args, **options):
+    """The import command, speaking English whatever the shell's language."""
+    call_command("import_cases", *args, language="en", **options)
+
+
 def test_the_import_command_creates_every_row(csv_file, org):
     out = io.StringIO()
 
-    call_command("import_cases", csv_file(htcds_csv(GOOD_ROWS)), organisation=org.name, stdout=out)
+    _command(csv_file(htcds_csv(GOOD_ROWS)), organisation=org.name, stdout=out)
 
     assert Case.objects.filter(organisation=org).count() == 3
-    assert "3 rows: 3 cases created, 0 already imported." in out.getvalue()
+    assert "Rows read: 3. Cases created: 3. Already imported: 0." in out.getvalue()
     assert AuditEntry.objects.filter(action="cases.import.completed").count() == 1
 
 
 def test_the_import_command_finds_the_organisation_by_acronym(csv_file, org):
-    call_command(
-        "import_cases",
+    _command(
         csv_file(htcds_csv(GOOD_ROWS)),
         organisation=org.acronym,
         stdout=io.StringIO(),
@@ -314,7 +342,7 @@ def test_the_import_command_finds_the_organisation_by_acronym(csv_file, org):
 def test_the_import_command_reads_xlsx(csv_file, org):
     path = csv_file(_xlsx(GOOD_ROWS), name="cases.xlsx")
 
-    call_command("import_cases", path, organisation=org.name, stdout=io.StringIO())
+    _command(path, organisation=org.name, stdout=io.StringIO())
 
     assert Case.objects.filter(organisation=org).count() == 3
 
@@ -324,7 +352,7 @@ def test_the_import_command_with_a_bad_row_imports_nothing(csv_file, org):
     path = csv_file(htcds_csv(_with(3, vic_TypeOfExploitation="NotACode")))
 
     with pytest.raises(CommandError, match="nothing was imported"):
-        call_command("import_cases", path, organisation=org.name, stdout=io.StringIO(), stderr=err)
+        _command(path, organisation=org.name, stdout=io.StringIO(), stderr=err)
 
     assert not Case.objects.exists()
     assert "row 3, column vic_TypeOfExploitation" in err.getvalue()
@@ -335,7 +363,7 @@ def test_the_import_command_with_a_bad_date_names_the_row(csv_file, org):
     path = csv_file(htcds_csv(_with(4, prs_Birthdate="2023-13-45")))
 
     with pytest.raises(CommandError):
-        call_command("import_cases", path, organisation=org.name, stdout=io.StringIO(), stderr=err)
+        _command(path, organisation=org.name, stdout=io.StringIO(), stderr=err)
 
     assert not Case.objects.exists()
     assert "row 4, column prs_Birthdate" in err.getvalue()
@@ -343,20 +371,19 @@ def test_the_import_command_with_a_bad_date_names_the_row(csv_file, org):
 
 def test_running_the_import_command_twice_creates_nothing_new(csv_file, org):
     path = csv_file(htcds_csv(GOOD_ROWS))
-    call_command("import_cases", path, organisation=org.name, stdout=io.StringIO())
+    _command(path, organisation=org.name, stdout=io.StringIO())
     out = io.StringIO()
 
-    call_command("import_cases", path, organisation=org.name, stdout=out)
+    _command(path, organisation=org.name, stdout=out)
 
     assert Case.objects.count() == 3
-    assert "0 cases created, 3 already imported" in out.getvalue()
+    assert "Cases created: 0. Already imported: 3." in out.getvalue()
 
 
 def test_the_import_command_dry_run_writes_nothing(csv_file, org):
     out = io.StringIO()
 
-    call_command(
-        "import_cases",
+    _command(
         csv_file(htcds_csv(GOOD_ROWS)),
         organisation=org.name,
         dry_run=True,
@@ -371,14 +398,14 @@ def test_the_import_command_refuses_a_file_that_is_neither_csv_nor_xlsx(csv_file
     path = csv_file(htcds_csv(GOOD_ROWS), name="cases.txt")
 
     with pytest.raises(CommandError, match=r"Upload a \.csv or \.xlsx file\."):
-        call_command("import_cases", path, organisation=org.name, stdout=io.StringIO())
+        _command(path, organisation=org.name, stdout=io.StringIO())
 
     assert not Case.objects.exists()
 
 
 def test_the_import_command_refuses_an_unknown_organisation(csv_file, org):
     with pytest.raises(CommandError, match="No single organisation"):
-        call_command("import_cases", csv_file(htcds_csv(GOOD_ROWS)), organisation="Nobody")
+        _command(csv_file(htcds_csv(GOOD_ROWS)), organisation="Nobody")
 
     assert not Case.objects.exists()
 
