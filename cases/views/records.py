@@ -233,75 +233,88 @@ def _referrals_withdrawn_message(request: HttpRequest, consent: Consent) -> None
         )
 
 
-@require_POST
-@require("case", Action.CHANGE)
-def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
-    consent = _case_record(request, Consent, consent_pk)
+def _act_on_record(
+    request: HttpRequest,
+    model: type,
+    record_pk: int,
+    act: Callable[[Any], Any],
+    done: Callable[[Any], str],
+) -> HttpResponse:
+    """The one-button actions on a case's record: find it through the policy, let the
+    service act, say what was done (naming the case) or why not, back to the case file."""
+    record = _case_record(request, model, record_pk)
     try:
-        consent = records.consent_withdraw(
-            actor=request.user, consent=consent, withdrawn_on=timezone.localdate()
-        )
+        result = act(record)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("Consent withdrawn for %(number)s: %(scope)s.")
-            % {"number": consent.case.case_number, "scope": consent.get_scope_display()},
-        )
+        messages.success(request, done(result or record))
+    return redirect("cases:case_detail", pk=record.case_id)
+
+
+@require_POST
+@require("case", Action.CHANGE)
+def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
+    def done(consent: Consent) -> str:
         _referrals_withdrawn_message(request, consent)
-    return redirect("cases:case_detail", pk=consent.case_id)
+        return _("Consent withdrawn for %(number)s: %(scope)s.") % {
+            "number": consent.case.case_number,
+            "scope": consent.get_scope_display(),
+        }
+
+    return _act_on_record(
+        request,
+        Consent,
+        consent_pk,
+        lambda consent: records.consent_withdraw(
+            actor=request.user, consent=consent, withdrawn_on=timezone.localdate()
+        ),
+        done,
+    )
 
 
 @require_POST
 @require("case", Action.CHANGE)
 def event_delete(request: HttpRequest, event_pk: int) -> HttpResponse:
-    event = _case_record(request, TraffickingEvent, event_pk)
-    try:
-        records.event_delete(actor=request.user, event=event)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Trafficking event removed from %(number)s.") % {"number": event.case.case_number},
-        )
-    return redirect("cases:case_detail", pk=event.case_id)
+    return _act_on_record(
+        request,
+        TraffickingEvent,
+        event_pk,
+        lambda event: records.event_delete(actor=request.user, event=event),
+        lambda event: (
+            _("Trafficking event removed from %(number)s.") % {"number": event.case.case_number}
+        ),
+    )
 
 
 @require_POST
 @require("case", Action.CHANGE)
 def follow_up_done(request: HttpRequest, follow_up_pk: int) -> HttpResponse:
-    follow_up = _case_record(request, FollowUp, follow_up_pk)
-    try:
-        records.follow_up_done(
+    return _act_on_record(
+        request,
+        FollowUp,
+        follow_up_pk,
+        lambda follow_up: records.follow_up_done(
             actor=request.user, follow_up=follow_up, done_on=timezone.localdate()
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Follow-up marked as done for %(number)s.") % {"number": follow_up.case.case_number},
-        )
-    return redirect("cases:case_detail", pk=follow_up.case_id)
+        ),
+        lambda follow_up: (
+            _("Follow-up marked as done for %(number)s.") % {"number": follow_up.case.case_number}
+        ),
+    )
 
 
 @require_POST
 @require("case", Action.CHANGE)
 def plan_end(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = _case_record(request, SupportPlan, plan_pk)
-    try:
-        records.support_plan_close(
+    return _act_on_record(
+        request,
+        SupportPlan,
+        plan_pk,
+        lambda plan: records.support_plan_close(
             actor=request.user, plan=plan, actual_end_on=timezone.localdate()
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("Support plan ended for %(number)s.") % {"number": plan.case.case_number}
-        )
-    return redirect("cases:case_detail", pk=plan.case_id)
+        ),
+        lambda plan: _("Support plan ended for %(number)s.") % {"number": plan.case.case_number},
+    )
 
 
 @require("case", Action.VIEW)
