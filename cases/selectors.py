@@ -6,16 +6,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import log_read
 from accounts.models import AuditEntry, User
 from accounts.policy import Action, can, get_child_or_404, get_for_user_or_404, scope
 from cases import history
 from cases.models import (
+    Assessment,
     Case,
     CaseDocument,
     CaseNote,
@@ -23,7 +36,9 @@ from cases.models import (
     Consent,
     DuplicateFlag,
     FollowUp,
+    LegalProceeding,
     ServiceDelivery,
+    StatusChange,
 )
 from cases.services import identity
 from partners.models import Organisation
@@ -103,48 +118,117 @@ def case_number_spellings(number: str) -> list[str]:
     return [number]
 
 
+def _count(records: QuerySet) -> Coalesce:
+    """How many of a case's records there are, as a column of the case's own query."""
+    counted = records.filter(case=OuterRef("pk")).order_by().values("case")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
 def case_for_view(*, actor: User, pk: int) -> Case:
     """The case file, with everything its page shows, in a fixed number of queries; the
-    read is audited."""
-    qs = Case.objects.select_related(
-        "person",
-        "organisation",
-        "identified_region",
-        "referring_organisation",
-        "primary_caseworker",
-        "project",
-        "created_by",
-    ).prefetch_related(
-        "caseworkers",
-        "events",
-        Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
-        "assessments__assessed_by",
-        "support_plans",
-        Prefetch(
-            "services", queryset=ServiceDelivery.objects.select_related("provider", "project")
-        ),
-        Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
-        Prefetch("follow_ups", queryset=FollowUp.objects.select_related("assigned_to")),
-        "documents",
-        "legal_proceedings",
-        Prefetch(
-            "closure_requests",
-            queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),
-        ),
-        Prefetch(
-            "duplicate_flags",
-            queryset=DuplicateFlag.objects.select_related("other_case__organisation"),
-        ),
-        # Referrals belong to the app above cases: reached through the relation.
-        Prefetch(
-            "referrals",
-            queryset=Case.referrals.rel.related_model.objects.select_related("to_organisation"),
-        ),
-        "status_changes__changed_by",
+    read is audited.
+
+    The sections a caseworker seldom opens (documents, legal proceedings, status history)
+    come as counts in the case's own query and load with `case_section`. The pending closure
+    request (one at most, by a constraint) is joined to the case, and each possible duplicate
+    carries whether this user may open the other case: no query of their own."""
+    qs = (
+        Case.objects.annotate(
+            pending_closure=FilteredRelation(
+                "closure_requests",
+                condition=Q(closure_requests__decision=ClosureRequest.Decision.PENDING),
+            ),
+            document_count=_count(CaseDocument.objects.all()),
+            legal_count=_count(LegalProceeding.objects.all()),
+            status_change_count=_count(StatusChange.objects.all()),
+        )
+        .select_related(
+            "person",
+            "organisation",
+            "identified_region",
+            "referring_organisation",
+            "primary_caseworker",
+            "project",
+            "created_by",
+            "pending_closure__requested_by",
+        )
+        .prefetch_related(
+            "caseworkers",
+            "events",
+            Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
+            Prefetch("assessments", queryset=Assessment.objects.select_related("assessed_by")),
+            "support_plans",
+            Prefetch(
+                "services", queryset=ServiceDelivery.objects.select_related("provider", "project")
+            ),
+            Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
+            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("assigned_to")),
+            Prefetch(
+                "duplicate_flags",
+                queryset=DuplicateFlag.objects.select_related("other_case__organisation").annotate(
+                    other_case_reachable=_reachable(actor)
+                ),
+            ),
+            # Referrals belong to the app above cases: reached through the relation.
+            Prefetch(
+                "referrals",
+                queryset=Case.referrals.rel.related_model.objects.select_related("to_organisation"),
+            ),
+        )
     )
     case = get_for_user_or_404(actor, "case", Action.VIEW, qs, pk=pk)
+    # The join sets the attribute only when it found a request.
+    case.pending_closure = getattr(case, "pending_closure", None)
     log_read("cases.case.viewed", actor=actor, target=case)
     return case
+
+
+def _reachable(actor: User) -> Exists:
+    """Whether `actor` may open a duplicate flag's other case."""
+    others = Case.objects.filter(pk=OuterRef("other_case_id"))
+    return Exists(scope(actor, "case", Action.VIEW, others))
+
+
+@dataclass(frozen=True)
+class CaseSection:
+    """A part of the case file loaded when it is opened: its heading, the case relation it
+    lists, the template that lists it and its place on the case file's page."""
+
+    heading: str
+    relation: str | Prefetch
+    template: str
+    anchor: str
+
+
+SECTIONS: dict[str, CaseSection] = {
+    "documents": CaseSection(
+        gettext_lazy("Documents"), "documents", "cases/_document_list.html", "documents"
+    ),
+    "legal": CaseSection(
+        gettext_lazy("Legal proceedings"),
+        "legal_proceedings",
+        "cases/_legal_list.html",
+        "legal",
+    ),
+    "status-history": CaseSection(
+        gettext_lazy("Status history"),
+        Prefetch("status_changes", queryset=StatusChange.objects.select_related("changed_by")),
+        "cases/_status_history.html",
+        "workflow",
+    ),
+}
+
+
+def case_section(*, actor: User, pk: int, section: str) -> tuple[Case, CaseSection]:
+    """A section of the case file that loads on demand, through the same policy as the
+    page; its read is audited as a view of the case file, naming the section."""
+    part = SECTIONS.get(section)
+    if part is None:
+        raise Http404
+    qs = Case.objects.prefetch_related(part.relation)
+    case = get_for_user_or_404(actor, "case", Action.VIEW, qs, pk=pk)
+    log_read("cases.case.viewed", actor=actor, target=case, data={"section": section})
+    return case, part
 
 
 def case_for_change(*, actor: User, pk: int) -> Case:
@@ -187,14 +271,18 @@ def duplicate_notices(*, actor: User, case: Case) -> list[DuplicateNotice]:
     flags = list(case.duplicate_flags.all())
     if not flags:
         return []
-    reachable = set(
-        scope(
-            actor,
-            "case",
-            Action.VIEW,
-            Case.objects.filter(pk__in=[flag.other_case_id for flag in flags]),
-        ).values_list("pk", flat=True)
-    )
+    # case_for_view asked along with the flags; a case loaded otherwise asks here.
+    if all(hasattr(flag, "other_case_reachable") for flag in flags):
+        reachable = {flag.other_case_id for flag in flags if flag.other_case_reachable}
+    else:
+        reachable = set(
+            scope(
+                actor,
+                "case",
+                Action.VIEW,
+                Case.objects.filter(pk__in=[flag.other_case_id for flag in flags]),
+            ).values_list("pk", flat=True)
+        )
     supervisor = can(actor, "case_supervision", Action.VIEW)
     notices = []
     for flag in flags:
@@ -253,10 +341,7 @@ def next_actions(*, actor: User, case: Case) -> list[NextAction]:
     case_for_view prefetched: no query of its own."""
     may_change = can(actor, "case", Action.CHANGE)
     may_supervise = can(actor, "case_supervision", Action.CHANGE)
-    pending = next(
-        (c for c in case.closure_requests.all() if c.decision == ClosureRequest.Decision.PENDING),
-        None,
-    )
+    pending = case.pending_closure
     actions: list[NextAction] = []
 
     def add(key: str, label: str, url: str, reason: str) -> None:

@@ -16,7 +16,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts.policy import Action, can, can_on, require
 from cases import forms as case_forms
 from cases import history, selectors
-from cases.models import ClosureRequest
 from cases.services import ConflictError, workflow
 from cases.services import case as case_services
 from cases.views import lookups
@@ -126,14 +125,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (code, v.CaseStatus(code).label)
             for code in sorted(workflow.TRANSITIONS.get(case.status, ()))
         ],
-        "pending_closure": next(
-            (
-                c
-                for c in case.closure_requests.all()
-                if c.decision == ClosureRequest.Decision.PENDING
-            ),
-            None,
-        ),
+        "pending_closure": case.pending_closure,
         "duplicate_notices": selectors.duplicate_notices(actor=request.user, case=case),
         "next_actions": selectors.next_actions(actor=request.user, case=case),
         "can_refer": can(request.user, "referral", Action.CREATE),
@@ -143,6 +135,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+@require("case", Action.VIEW)
+def case_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """A section of the case file that loads when opened: the list alone for htmx, which
+    puts it in the page; a page of its own for a browser without scripts."""
+    case, part = selectors.case_section(actor=request.user, pk=pk, section=section)
+    context = {"case": case, "section": part}
+    if request.headers.get("HX-Request"):
+        return render(request, part.template, context)
+    return render(request, "cases/case_section.html", context)
 
 
 def _edit(request: HttpRequest, pk: int, form_class: type, template: str) -> HttpResponse:

@@ -277,6 +277,11 @@ def _extra_visits(client: Client, marked: Marked, subject: str) -> Iterator[Visi
         ("cases:case_export", reverse("cases:case_export"), {"case": a, "format": "xlsx"}),
         ("cases:case_export", reverse("cases:case_export"), {"case": b, "format": "csv"}),
         ("cases:case_detail", reverse("cases:case_detail", kwargs={"pk": b}), {}),
+        (
+            "cases:case_section",
+            reverse("cases:case_section", kwargs={"pk": b, "section": "documents"}),
+            {},
+        ),
         ("cases:case_pdf", reverse("cases:case_pdf", kwargs={"pk": b}), {}),
     ]
     if subject == SUPER:
