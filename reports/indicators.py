@@ -91,6 +91,10 @@ def compute(indicator: Indicator, start: date, end: date) -> Decimal | None:
     return None
 
 
+def _service_cell(indicator: Indicator) -> str:
+    return f"t:{indicator.parameter}" if indicator.parameter else "services"
+
+
 def period_target(indicator: Indicator, start: date, end: date) -> Decimal:
     """The target for the period: the sum of the period targets inside it, else the
     indicator's overall target."""
@@ -149,7 +153,16 @@ def compute_many(
                 .aggregate(**session_aggregates)
             )
             values.update({int(k[1:]): Decimal(v or 0) for k, v in row.items()})
-        if service_aggregates:
+        if service_aggregates and scope.counted_ahead(start, end):
+            delivered = statistics.totals(statistics.service_months(scope, start, end))
+            values.update(
+                {
+                    i.pk: Decimal(delivered.get(_service_cell(i), 0))
+                    for i in group
+                    if i.computation == Computation.SERVICES_DELIVERED
+                }
+            )
+        elif service_aggregates:
             row = (
                 scope.services()
                 .filter(delivered_on__gte=start, delivered_on__lte=end)
@@ -158,16 +171,21 @@ def compute_many(
             values.update({int(k[1:]): Decimal(v or 0) for k, v in row.items()})
         kinds = {ind.computation for ind in group}
         if Computation.VICTIMS_IDENTIFIED in kinds:
-            n = scope.cases().filter(identified_on__gte=start, identified_on__lte=end).count()
+            n = statistics.identified_count(scope, start, end)
             values.update(
                 {i.pk: Decimal(n) for i in group if i.computation == Computation.VICTIMS_IDENTIFIED}
             )
         if Computation.REFERRALS_COMPLETED in kinds:
-            n = (
-                scope.referrals()
-                .filter(**sent_between(start, end), status=ReferralStatus.COMPLETED)
-                .count()
-            )
+            if scope.counted_ahead(start, end):
+                n = statistics.totals(statistics.referral_months(scope, start, end)).get(
+                    "completed", 0
+                )
+            else:
+                n = (
+                    scope.referrals()
+                    .filter(**sent_between(start, end), status=ReferralStatus.COMPLETED)
+                    .count()
+                )
             values.update(
                 {
                     i.pk: Decimal(n)

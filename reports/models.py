@@ -322,3 +322,120 @@ class CtdcRelease(models.Model):
 
     def __str__(self) -> str:
         return f"CTDC {self.year} (k={self.k})"
+
+
+# Monthly figures: what the dashboard and the country reports count, counted ahead
+# (reports/services/aggregates.py) so that a page reads a few hundred rows, not every case.
+
+
+class CaseDimension(models.TextChoices):
+    """The breakdowns of victims identified. A list field (types of exploitation,
+    citizenships) is kept as stored, whole: a person counts once in "other citizenship"
+    however many of theirs are not named, which counts per code could not say. The region
+    is a breakdown too (its id, blank when not stated): the breakdowns are a country's,
+    never one region's (statistics.cases)."""
+
+    SEX = "sex"
+    AGE = "age"
+    EXPLOITATION = "exploitation"
+    CITIZENSHIPS = "citizenships"
+    REGION = "region"
+
+
+class MonthlyCaseFigure(models.Model):
+    """Victims (possible or actual) identified in a month in a country, by one breakdown:
+    each breakdown's rows add up to the month's total."""
+
+    month = models.DateField()
+    country = models.CharField(max_length=2, blank=True)
+    dimension = models.CharField(max_length=20, choices=CaseDimension.choices)
+    value = models.TextField(blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["country", "month", "dimension"])]
+
+
+class MonthlyReferralFigure(models.Model):
+    """Referrals sent (not drafts) in a month, by the sender's country, the case's region,
+    status, and whether they went abroad."""
+
+    month = models.DateField()
+    country = models.CharField(max_length=2, blank=True)
+    region = models.ForeignKey(
+        "partners.Region",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    status = models.CharField(max_length=20)
+    cross_border = models.BooleanField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["country", "month"])]
+
+
+class MonthlyResponseTime(models.Model):
+    """The answers to the referrals sent in a month, by how long they took, in buckets: 6
+    minutes wide under two days, an hour under 30 days, a day beyond. `minutes` is the
+    bucket's lower bound; `seconds` the sum of the answers' delays, so that a bucket's mean
+    is known. A median read from them is the mean of the bucket holding the middle answer:
+    exact when the answers in it took the same time, and never further off than the
+    bucket's width (statistics.median_response_hours)."""
+
+    month = models.DateField()
+    country = models.CharField(max_length=2, blank=True)
+    minutes = models.IntegerField()
+    answered = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["country", "month"])]
+
+
+class MonthlyServiceFigure(models.Model):
+    """Services delivered in a month, by the case's country and region, and type."""
+
+    month = models.DateField()
+    country = models.CharField(max_length=2, blank=True)
+    region = models.ForeignKey(
+        "partners.Region",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    service_type = models.CharField(max_length=30)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["country", "month"])]
+
+
+class FigureFamily(models.TextChoices):
+    CASES = "cases"
+    REFERRALS = "referrals"
+    SERVICES = "services"
+
+
+class PendingFigures(models.Model):
+    """A country's month whose figures a change has made stale, written in the transaction
+    of the change: if the task that recounts it is lost (no broker, a worker killed), the
+    next periodic pass still finds it."""
+
+    family = models.CharField(max_length=10, choices=FigureFamily.choices)
+    country = models.CharField(max_length=2, blank=True)
+    month = models.DateField()
+
+
+class AggregateRefresh(models.Model):
+    """One row: when the monthly figures were last brought up to date. Its lock also makes
+    two recounts wait for each other, so that neither deletes rows the other inserts."""
+
+    refreshed_at = models.DateTimeField(null=True)
+    # The last periodic look for records written without a note (bulk imports).
+    checked_at = models.DateTimeField(null=True)
+    # The last recount of everything.
+    recounted_at = models.DateTimeField(null=True)

@@ -15,7 +15,7 @@ from accounts.audit import log_read
 from accounts.models import User
 from accounts.policy import Action, get_child_or_404, get_for_user_or_404, scope
 from partners.models import Region
-from reports import indicators, statistics
+from reports import figures, indicators, statistics
 from reports.models import (
     ActionPlan,
     Computation,
@@ -24,6 +24,7 @@ from reports.models import (
     ReportFile,
     ReportRun,
 )
+from reports.services.aggregates import REFRESH_MINUTES
 from reports.statistics import Scope
 from traffick_cm import periods, suppression
 from traffick_cm.periods import Span
@@ -90,7 +91,8 @@ def dashboard_figures(*, country: str, region: Region | None, period: Span) -> d
     """The national dashboard's figures for a country (and one of its regions) over a period
     that has ended, every victim figure released as outside the case team. The caller has
     asked the access policy which countries the user may see (statistics_countries) and
-    passes one of them: this computes, it does not decide who sees."""
+    passes one of them: this computes, it does not decide who sees. The figures are read
+    from the monthly figures, counted ahead: `as_of` says when they were last counted."""
     k = suppression.threshold()
     national = Scope(country=country)
     local = Scope(country=country, region_id=region.pk if region else None)
@@ -111,6 +113,8 @@ def dashboard_figures(*, country: str, region: Region | None, period: Span) -> d
         "trainings_by_region": statistics.trainings_by_region(local, period.start, period.end),
         "plans": _plans_summary(plans, period),
         "k": k,
+        "as_of": figures.as_of(),
+        "refresh_minutes": REFRESH_MINUTES,
         # Whether each chart is drawn, and why not (the page draws them: reports/charts.py).
         "charts": charts,
     }

@@ -3,7 +3,12 @@
 A scope says which records count: a donor project (the cases, services, referrals and
 trainings attributed to it), or a country (for action-plan and operational reports, and the
 ministry dashboard). Figures about victims go through small-cell suppression before they
-leave; training participant counts are not about victims and are never suppressed."""
+leave; training participant counts are not about victims and are never suppressed.
+
+Figures of a country (or of every country) over whole months are read from the monthly
+figures counted ahead (reports/figures.py, reports/services/aggregates.py); a project's,
+and any scope marked `live`, are counted from the records. Both give the same cells, which
+go through the same release."""
 
 from __future__ import annotations
 
@@ -34,6 +39,8 @@ from partners.models import Region
 from programmes.models import Project
 from referrals.models import Referral, ReferralStatus
 from referrals.selectors import sent_between
+from reports import figures
+from reports.models import CaseDimension
 from traffick_cm import codebooks as cv
 from traffick_cm import periods, suppression
 from traffick_cm.fields import ChoiceListField
@@ -55,11 +62,21 @@ def reports_db() -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which records count: a project, or a country (and optionally a region)."""
+    """Which records count: a project, or a country (and optionally a region). `live`
+    counts from the records even where the monthly figures could answer."""
 
     project: Project | None = None
     country: str = ""
     region_id: int | None = None
+    live: bool = False
+
+    def counted_ahead(self, start: date, end: date, *, by_region: bool = True) -> bool:
+        """Whether the monthly figures answer for this scope from start to end: a country's
+        (or every country's) records over whole months; a region's only where the figures
+        are kept `by_region` (not victims' breakdowns, nor answer times: a country's)."""
+        whole = start.day == 1 and end == periods.containing(end, Unit.MONTH).end
+        regional = by_region or not self.region_id
+        return self.project is None and not self.live and whole and regional
 
     def cases(self) -> QuerySet[Case]:
         qs = Case.objects.using(reports_db()).filter(trafficking_status__in=IDENTIFIED)
@@ -166,14 +183,20 @@ def named_citizenships(scope: Scope, period: Period) -> list[str]:
     if scope.project is not None:
         named |= {c.code for c in scope.project.countries}
     counts: dict[str, int] = {}
-    stored_lists = (
-        scope.cases()
-        .filter(identified_on__year=period.year - 1)
-        .values_list("citizenships")
-        .annotate(n=Count("pk"))
-        .values_list("citizenships", "n")
-        .order_by()
-    )
+    year = Period(period.year - 1, Unit.YEAR)
+    if scope.counted_ahead(year.start, year.end, by_region=False):
+        stored_lists = [
+            (figures.codes(value), n) for value, n in figures.citizenship_rows(scope, year.year)
+        ]
+    else:
+        stored_lists = (
+            scope.cases()
+            .filter(identified_on__year=year.year)
+            .values_list("citizenships")
+            .annotate(n=Count("pk"))
+            .values_list("citizenships", "n")
+            .order_by()
+        )
     for stored, n in stored_lists:
         for code in stored or []:
             counts[code] = counts.get(code, 0) + n
@@ -208,6 +231,8 @@ def case_months(
     scope: Scope, start: date, end: date, *, citizenships: list[str], regions: bool
 ) -> dict[Period, dict[str, int]]:
     """Victims identified per month from start to end, with the counts of every cell."""
+    if scope.counted_ahead(start, end, by_region=False):
+        return _counted_case_months(scope, start, end, citizenships=citizenships, regions=regions)
     qs = scope.cases().filter(identified_on__gte=start, identified_on__lte=end)
     aggregates: dict[str, Any] = {"identified": Count("pk")}
     for code in cv.ExploitationType.values:
@@ -230,15 +255,7 @@ def case_months(
         .order_by()
     )
     for month, stored, n in rows:
-        cells = monthly.setdefault(_month_of(month), {})
-        codes = list(stored or [])
-        keys = [f"c:{c}" for c in codes if c in named]
-        if any(c not in named for c in codes):
-            keys.append(f"c:{OTHER}")  # a person counts once in "other", however many
-        if not codes:
-            keys.append(f"c:{UNKNOWN}")
-        for key in keys:
-            cells[key] = cells.get(key, 0) + n
+        _add_citizenships(monthly.setdefault(_month_of(month), {}), list(stored or []), n, named)
     if regions:
         rows = (
             qs.annotate(_month=TruncMonth("identified_on"))
@@ -251,6 +268,54 @@ def case_months(
             key = f"r:{region or 'none'}"
             cells[key] = cells.get(key, 0) + n
     return monthly
+
+
+def _add(cells: dict[str, int], key: str, n: int) -> None:
+    cells[key] = cells.get(key, 0) + n
+
+
+def _add_citizenships(cells: dict[str, int], codes: list[str], n: int, named: set[str]) -> None:
+    keys = [f"c:{c}" for c in codes if c in named]
+    if any(c not in named for c in codes):
+        keys.append(f"c:{OTHER}")  # a person counts once in "other", however many
+    if not codes:
+        keys.append(f"c:{UNKNOWN}")
+    for key in keys:
+        _add(cells, key, n)
+
+
+def _counted_case_months(
+    scope: Scope, start: date, end: date, *, citizenships: list[str], regions: bool
+) -> dict[Period, dict[str, int]]:
+    """case_months from the monthly figures: each breakdown's rows, as the records give."""
+    named = set(citizenships)
+    sexes, exploitation = set(cv.Sex.values), set(cv.ExploitationType.values)
+    ages = {code for code, *_ in cv.AGE_GROUPS} | {UNKNOWN}
+    monthly: dict[Period, dict[str, int]] = {}
+    for month, dimension, value, n in figures.case_rows(scope, start, end):
+        cells = monthly.setdefault(_month_of(month), {})
+        if dimension == CaseDimension.SEX:
+            _add(cells, "identified", n)  # every case has one row by sex, blank or not
+            if value in sexes:
+                _add(cells, f"s:{value}", n)
+        elif dimension == CaseDimension.AGE:
+            if value in ages:
+                _add(cells, f"g:{value}", n)
+        elif dimension == CaseDimension.EXPLOITATION:
+            for code in set(figures.codes(value)) & exploitation:
+                _add(cells, f"e:{code}", n)
+        elif dimension == CaseDimension.CITIZENSHIPS:
+            _add_citizenships(cells, figures.codes(value), n, named)
+        elif dimension == CaseDimension.REGION and regions:
+            _add(cells, f"r:{value or 'none'}", n)
+    return monthly
+
+
+def identified_count(scope: Scope, start: date, end: date) -> int:
+    """Victims identified from start to end, as counted (not released)."""
+    if scope.counted_ahead(start, end):
+        return figures.identified(scope, start, end)
+    return scope.cases().filter(identified_on__gte=start, identified_on__lte=end).count()
 
 
 def _strip(cells: dict[str, Any]) -> dict[str, Any]:
@@ -358,36 +423,38 @@ def cases(
 
 
 def data_bounds(countries: frozenset[str] | None) -> tuple[date | None, date | None]:
-    """The first and last days victims were identified in these countries (None: all)."""
-    qs = Case.objects.using(reports_db()).filter(trafficking_status__in=IDENTIFIED)
-    if countries is not None:
-        qs = qs.filter(identified_country__in=countries)
-    row = qs.aggregate(first=Min("identified_on"), last=Max("identified_on"))
+    """The first and last months victims were identified in these countries (None: all),
+    as their first days."""
+    row = figures.month_bounds(countries)
     return row["first"], row["last"]
 
 
 def record_bounds(countries: frozenset[str] | None) -> tuple[date | None, date | None]:
-    """The first and last days of the records the dashboard counts in these countries (None:
-    all): a victim identified, a referral sent, a training session started."""
-    cases = Case.objects.using(reports_db()).filter(trafficking_status__in=IDENTIFIED)
-    sent = Referral.objects.using(reports_db()).exclude(status=S.DRAFT)
+    """The first and last months of the records the dashboard counts in these countries
+    (None: all), as days within them: a victim identified, a referral sent, a training
+    session started."""
     sessions = TrainingSession.objects.using(reports_db()).all()
     if countries is not None:
-        cases = cases.filter(identified_country__in=countries)
-        sent = sent.filter(from_organisation__country__in=countries)
         sessions = sessions.filter(country__in=countries)
     return _bounds(
-        cases.aggregate(first=Min("identified_on"), last=Max("identified_on")),
-        sent.aggregate(first=Min("sent_at"), last=Max("sent_at")),
+        figures.month_bounds(countries),
+        figures.month_bounds(countries, referrals=True),
         sessions.aggregate(first=Min("start_date"), last=Max("start_date")),
     )
 
 
 def newest_record(scope: Scope) -> date | None:
-    """The day of the newest record the dashboard counts in the scope."""
+    """A day of the month of the newest record the dashboard counts in the scope."""
+    if scope.project is not None or scope.live:
+        return _bounds(
+            scope.cases().aggregate(last=Max("identified_on")),
+            scope.referrals().aggregate(last=Max("sent_at")),
+            scope.sessions().aggregate(last=Max("start_date")),
+        )[1]
+    countries = frozenset({scope.country}) if scope.country else None
     return _bounds(
-        scope.cases().aggregate(last=Max("identified_on")),
-        scope.referrals().aggregate(last=Max("sent_at")),
+        figures.month_bounds(countries, region_id=scope.region_id),
+        figures.month_bounds(countries, region_id=scope.region_id, referrals=True),
         scope.sessions().aggregate(last=Max("start_date")),
     )[1]
 
@@ -422,6 +489,18 @@ def median_response_hours(qs: QuerySet[Referral]) -> float | None:
     return round(stats.median(hours), 1) if hours else None
 
 
+def response_times(scope: Scope, start: date, end: date) -> tuple[float | None, int]:
+    """The median hours to answer the referrals sent from start to end (None: no answer),
+    and how many were answered. From the monthly figures, the median is read from buckets
+    of answers (figures.response_median says how close it is)."""
+    if scope.counted_ahead(start, end, by_region=False):
+        return figures.response_median(scope, start, end)
+    qs = scope.referrals().filter(**sent_between(start, end)).order_by()
+    median = median_response_hours(qs)
+    answered = qs.filter(responded_at__isnull=False).count() if median is not None else 0
+    return median, answered
+
+
 REFERRAL_LAYOUT = Layout(
     "made",
     {
@@ -432,6 +511,19 @@ REFERRAL_LAYOUT = Layout(
 
 
 def referral_months(scope: Scope, start: date, end: date) -> dict[Period, dict[str, int]]:
+    if scope.counted_ahead(start, end):
+        monthly: dict[Period, dict[str, int]] = {}
+        for month, status, cross_border, n in figures.referral_rows(scope, start, end):
+            cells = monthly.setdefault(_month_of(month), dict.fromkeys(REFERRAL_LAYOUT.cells(), 0))
+            cells["made"] += n
+            if status == S.COMPLETED:
+                cells["completed"] += n
+            elif status in ACCEPTED:
+                cells["accepted_open"] += n
+            else:
+                cells["not_accepted"] += n
+            cells["cross_border" if cross_border else "domestic"] += n
+        return monthly
     qs = scope.referrals().filter(**sent_between(start, end))
     cross = ~Q(destination_country=F("from_organisation__country"))
     return _by_month(
@@ -453,8 +545,7 @@ def referrals(scope: Scope, period: Span, *, k: int | None) -> dict[str, Any]:
     released = release_span(REFERRAL_LAYOUT, monthly, period, k or 1)
     values = released.values
     accepted = values["completed"] + values["accepted_open"]
-    qs = scope.referrals().filter(**sent_between(period.start, period.end)).order_by()
-    median = median_response_hours(qs)
+    median, answered = response_times(scope, period.start, period.end)
     if not k:
         return {
             "made": values["made"],
@@ -473,7 +564,6 @@ def referrals(scope: Scope, period: Span, *, k: int | None) -> dict[str, Any]:
     else:
         # Over a window, labelled from the true sum, "<k" could tell a hidden 0 from a 1.
         shown_accepted = suppression.COMPLEMENT
-    answered = qs.filter(responded_at__isnull=False).count() if median is not None else 0
     return {
         "made": released.shown("made"),
         "accepted": shown_accepted,
@@ -489,11 +579,29 @@ def service_layout() -> Layout:
 
 
 def service_months(scope: Scope, start: date, end: date) -> dict[Period, dict[str, int]]:
+    if scope.counted_ahead(start, end):
+        types = set(cv.ServiceType.values)
+        monthly: dict[Period, dict[str, int]] = {}
+        for month, service_type, n in figures.service_rows(scope, start, end):
+            cells = monthly.setdefault(_month_of(month), {})
+            _add(cells, "services", n)
+            if service_type in types:
+                _add(cells, f"t:{service_type}", n)
+        return monthly
     qs = scope.services().filter(delivered_on__gte=start, delivered_on__lte=end)
     aggregates: dict[str, Any] = {"services": Count("pk")}
     for code in cv.ServiceType.values:
         aggregates[f"t:{code}"] = Count("pk", filter=Q(service_type=code))
     return _by_month(qs, "delivered_on", aggregates)
+
+
+def totals(monthly: dict[Period, dict[str, int]]) -> dict[str, int]:
+    """The cells of several months added up."""
+    summed: dict[str, int] = {}
+    for cells in monthly.values():
+        for key, n in cells.items():
+            _add(summed, key, n)
+    return summed
 
 
 def services(scope: Scope, period: Span, *, k: int | None) -> dict[str, Any]:

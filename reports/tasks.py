@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from reports.models import ReportRun, ReportSubscription
-from reports.services import runs
+from reports.services import aggregates, runs
 
 
 @shared_task(
@@ -70,3 +70,21 @@ def notify_subscribers(run_id: int) -> int:
         subject = render_to_string("emails/report_ready_subject.txt", {"run": run}).strip()
         body = render_to_string("emails/report_ready.txt", {"run": run, "link": link})
     return send_mail(subject, body, None, recipients)
+
+
+@shared_task(acks_late=True)
+def aggregates_refresh() -> int:
+    """Queued when a change commits (reports/receivers.py): the months noted as stale."""
+    return aggregates.refresh_pending()
+
+
+@shared_task(acks_late=True)
+def aggregates_catch_up() -> int:
+    """Fired by beat every few minutes: what is noted, and what was written without a note."""
+    return aggregates.catch_up()
+
+
+@shared_task(acks_late=True)
+def aggregates_recount() -> None:
+    """Fired by beat at night: every month counted again."""
+    aggregates.refresh()

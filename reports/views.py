@@ -340,6 +340,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "country_name": Country(country).name if country else "",
             "region": region,
             "chart_svg": _drawn_charts(figures),
+            "as_of_today": figures["as_of"] is not None
+            and timezone.localtime(figures["as_of"]).date() == today,
             **figures,
         },
         status=400 if form.is_bound and not valid else 200,

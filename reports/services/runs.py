@@ -26,7 +26,7 @@ from partners.models import Organisation
 from programmes.models import Project
 from reports import builders
 from reports.models import ActionPlan, ReportFile, ReportRun
-from reports.services import files
+from reports.services import aggregates, files
 from traffick_cm import events, periods
 from trainings.models import TrainingSession
 
@@ -118,6 +118,8 @@ def produce(run_id: int, *, formats: tuple[str, ...] = builders.FORMATS) -> bool
     if not claim(run_id):
         return False
     run = ReportRun.objects.get(pk=run_id)
+    # The file is kept: it counts every change made before it, not only those counted yet.
+    aggregates.refresh_pending()
     try:
         data = builders.build(run.kind, run.parameters, run.period_from, run.period_to)
         rendered: dict[str, bytes] = {fmt: builders.RENDERERS[fmt](data) for fmt in formats}

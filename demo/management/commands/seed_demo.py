@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from demo.data.users import DEMO_PASSWORD
 from demo.loaders import cases, plans, reference, referrals, trainings
+from reports.services import aggregates
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo referrals created: {referrals.load()}.")
         self.stdout.write(f"Demo training sessions created: {trainings.load()}.")
         plans.load()
+        aggregates.refresh()  # the dashboard's figures, with the backdated referrals
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         width = max(len(username) for username, _, _ in users)
         for username, roles, org in users:

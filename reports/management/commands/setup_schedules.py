@@ -3,11 +3,14 @@ import json
 from django.core.management.base import BaseCommand
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
+from reports.services.aggregates import REFRESH_MINUTES
+
 
 class Command(BaseCommand):
     help = (
         "Create the default periodic tasks (idempotent): referral reminders every 15 minutes, "
-        "webhook retries every minute, "
+        "webhook retries every minute, the dashboard's figures every 5 minutes and all "
+        "of them again nightly, "
         "operational statistics monthly, donor and NAP reports quarterly. Administrators "
         "change them afterwards in the admin."
     )
@@ -28,6 +31,22 @@ class Command(BaseCommand):
         PeriodicTask.objects.get_or_create(
             name="Webhook retries",
             defaults={"task": "api.tasks.send_due_webhooks", "interval": every_minute},
+        )
+        # The dashboard's monthly figures: what changed, every few minutes (the page says
+        # how often); everything, at night.
+        every_few, _ = IntervalSchedule.objects.get_or_create(
+            every=REFRESH_MINUTES, period=IntervalSchedule.MINUTES
+        )
+        PeriodicTask.objects.get_or_create(
+            name="Dashboard figures",
+            defaults={"task": "reports.tasks.aggregates_catch_up", "interval": every_few},
+        )
+        nightly, _ = CrontabSchedule.objects.get_or_create(
+            minute="30", hour="1", day_of_month="*", month_of_year="*", day_of_week="*"
+        )
+        PeriodicTask.objects.get_or_create(
+            name="Dashboard figures, full recount (nightly)",
+            defaults={"task": "reports.tasks.aggregates_recount", "crontab": nightly},
         )
         monthly, _ = CrontabSchedule.objects.get_or_create(
             minute="0", hour="2", day_of_month="1", month_of_year="*", day_of_week="*"
