@@ -5,7 +5,9 @@ transaction, when a case no longer has a current consent in a sharing scope (aft
 withdrawal or a refusal). Receivers end what that consent allowed and return the records
 they changed: referrals/ erases the packets it shared (referrals/apps.py connects it). The
 rule lives in the receiving app's service; the signal is only how cases, which sits below
-referrals, reaches it (README, Architecture)."""
+referrals, reaches it (README, Architecture).
+
+`cases_created` is sent by the batched import for the cases it wrote without `save()`."""
 
 from __future__ import annotations
 
@@ -13,3 +15,8 @@ from django.dispatch import Signal
 
 # Sent with case= and actor=; each receiver returns a list of the records it changed.
 consent_ended = Signal()
+
+# Sent with cases= (a list) by the writes that create cases without saving them one by one
+# (the batched import, cases/services/bulk_import.py), inside their transaction: the apps
+# above hear of them as they hear of a saved case (reports recounts their months).
+cases_created = Signal()

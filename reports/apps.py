@@ -12,6 +12,7 @@ class ReportsConfig(AppConfig):
         # In ready(): the apps are loaded; reports adds its section to project pages, and
         # hears of the changes that make its monthly figures stale.
         from cases.models import Case, ServiceDelivery
+        from cases.signals import cases_created
         from programmes.signals import project_sections
         from referrals.models import Referral
         from reports import receivers, views
@@ -27,3 +28,4 @@ class ReportsConfig(AppConfig):
             (post_delete, ServiceDelivery, receivers.service_changed),
         ):
             signal.connect(receiver, sender=model, dispatch_uid=f"reports.{receiver.__name__}")
+        cases_created.connect(receivers.cases_created, dispatch_uid="reports.cases_created")

@@ -71,6 +71,13 @@ def case_saved(sender, instance: Case, raw=False, update_fields=None, **kwargs) 
     _changed(units)
 
 
+def cases_created(sender, cases: list[Case], **kwargs) -> None:
+    """Cases written in bulk (an import): their months, once each."""
+    _changed(
+        {(CASES, _code(case.identified_country), month_of(case.identified_on)) for case in cases}
+    )
+
+
 def case_deleted(sender, instance: Case, **kwargs) -> None:
     _changed({(CASES, _code(instance.identified_country), month_of(instance.identified_on))})
 

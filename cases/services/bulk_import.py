@@ -30,6 +30,7 @@ from django_countries.fields import CountryField
 from accounts.audit import log_action, log_actions
 from accounts.models import User
 from accounts.policy import Action, can
+from cases import signals
 from cases.models import (
     Case,
     CaseNumberSequence,
@@ -215,6 +216,7 @@ def _write_batch(
         ((case.pk, "", case.status, actor.pk if actor else None, now, "") for case in cases),
     )
     flags = _flag_duplicates(rows)
+    signals.cases_created.send(sender=Case, cases=cases)
     batch_entry = log_action(
         "cases.import.batch",
         actor=actor,

@@ -539,3 +539,24 @@ def test_only_whole_months_of_a_country_are_read_from_the_monthly_figures():
     assert Scope(country="CF").counted_ahead(window.start, window.end)
     assert not Scope(country="CF").counted_ahead(date(2025, 1, 2), date(2025, 1, 31))
     assert not Scope(country="CF", live=True).counted_ahead(window.start, window.end)
+
+
+def test_cases_imported_in_bulk_are_counted_as_registered_ones(recorded, users):
+    """The batched import writes without save(): it tells reports which cases it wrote."""
+    import io
+
+    from cases.services import transfer
+    from tests.cases.steps import GOOD_ROWS, htcds_csv
+
+    rows = [dict(row, identified_on="2025-10-03") for row in GOOD_ROWS]
+    supervisor = users[Role.SUPERVISOR]
+    report = transfer.import_cases(
+        name="cases.csv",
+        stream=io.BytesIO(htcds_csv(rows, [*rows[0]])),
+        organisation=supervisor.organisation,
+        actor=supervisor,
+    )
+
+    assert report.ok and report.created == len(GOOD_ROWS), report.errors
+    assert not PendingFigures.objects.exists()
+    _assert_same_as_live(NATIONAL)
