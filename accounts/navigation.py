@@ -22,6 +22,7 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("Home"), "home", None),
+    NavItem(_("Screenings"), "screening:screening_list", "screening"),
     NavItem(_("Cases"), "cases:case_list", "case"),
     NavItem(_("Referrals"), "referrals:referral_list", "referral"),
     NavItem(_("Referral inbox"), "referrals:inbox", "referral_inbox"),

@@ -84,6 +84,23 @@ RULES: dict[str, dict[Action, frozenset[Role]]] = {
     "case_history": {
         Action.VIEW: frozenset({Role.SUPERVISOR, Role.ADMIN}),
     },
+    # Screenings (identification interviews): the case team of the organisation that
+    # screened the person. Caseworkers reach all of their organisation's, not only their
+    # own: a team at a border post screens and a colleague decides or opens the case. Most
+    # hold no name (an anonymous code); the identity of a person whose case is opened moves
+    # to the case file, where only the assigned caseworkers reach it.
+    "screening": {
+        Action.LIST: CASE_ROLES,
+        Action.VIEW: CASE_ROLES,
+        Action.CREATE: CASE_ROLES,
+        Action.CHANGE: CASE_ROLES,
+    },
+    # Deciding (and revising) a screening's trafficking status. Its own kind so that an
+    # organisation's SOP can narrow it (to supervisors, say) without touching screening;
+    # the country's SOP on who may decide "actual" is in screening/sop.py.
+    "screening_decision": {
+        Action.CHANGE: CASE_ROLES,
+    },
     # Referrals as the referring side sees them: the case team.
     "referral": {
         Action.LIST: CASE_ROLES,
@@ -213,6 +230,8 @@ CASE_LEVEL_KINDS = frozenset(
         "referral_inbox",
         "referral_consent_override",
         "training_register",
+        "screening",
+        "screening_decision",
     }
 )
 
@@ -407,6 +426,8 @@ SCOPES: dict[str, Callable[[Any, Action, QuerySet], QuerySet]] = {
     "report_run": _run_scope,
     "indicator": _indicator_scope,
     "webhook": _organisation_cases,
+    "screening": _organisation_cases,
+    "screening_decision": _organisation_cases,
 }
 
 

@@ -71,6 +71,10 @@ def _case(ctx):
     return {"pk": ctx["case"].pk}
 
 
+def _screening(ctx):
+    return {"pk": ctx["screening"].pk}
+
+
 TABLE: dict[str, Row] = {
     "home": Row(every(200, anon=302)),
     "healthz": Row(every(200)),
@@ -283,4 +287,21 @@ TABLE: dict[str, Row] = {
     "cases:document_download": Row(
         case_level(C, S), kwargs=lambda ctx: {"document_pk": ctx["document"].pk}
     ),
+    # Screenings: the case team of the organisation that screened the person, nobody else
+    # (identification interviews, possibly with a name and the person's account).
+    "screening:screening_list": Row(case_level(C, S)),
+    "screening:screening_create": Row(case_level(C, S)),
+    "screening:screening_detail": Row(case_level(C, S), kwargs=_screening),
+    "screening:screening_edit": Row(case_level(C, S), kwargs=_screening),
+    "screening:screening_decide": Row(
+        case_level(C, S, ok=302),
+        kwargs=_screening,
+        method="post",
+        data={
+            "status": "ActualVictimOfTrafficking",
+            "justification": "Confirmed at a second interview.",
+        },
+    ),
+    # The screening's decision opens a case (actual victim): the form to do it.
+    "screening:case_open": Row(case_level(C, S), kwargs=_screening),
 }

@@ -22,6 +22,7 @@ from partners.models import Contact, PathwayStep
 from referrals import services as referral_services
 from reports.models import ActionPlan, ActionPoint, Indicator, Pillar, ReportFile, ReportRun
 from reports.services import plans
+from screening import services as screening_services
 from tests import factories
 from trainings.services import sessions as training_sessions
 
@@ -142,6 +143,13 @@ def ctx(db, org, other_org, users):
     )
     referral_services.referral_send(actor=users[Role.CASEWORKER], referral=external)
     region = factories.region()
+    screening = factories.screening(actor=users[Role.CASEWORKER])
+    screening_services.status_decide(
+        actor=users[Role.SUPERVISOR],
+        screening=screening,
+        status="ActualVictimOfTrafficking",
+        justification="Debt bondage and confiscated papers, confirmed by the person.",
+    )
     session = training_sessions.session_record(
         actor=users[Role.PROGRAMME],
         organiser=org,
@@ -207,6 +215,7 @@ def ctx(db, org, other_org, users):
             service_type="shelter", country="CF", partner=other_org, rank=1
         ),
         "case": case,
+        "screening": screening,
         "closure": closure,
         "event": event,
         "follow_up": follow_up,

@@ -112,3 +112,44 @@ def sign_in(client, username: str, password: str) -> bool:
 
     response = client.post(reverse("accounts:login"), {"username": username, "password": password})
     return response.status_code == 302 and response["Location"] != reverse("accounts:login")
+
+
+# A screening interview whose answers show act, means and purpose for an adult (an agent
+# recruited the person, holds their papers, and the work could not be left).
+SCREENING_ANSWERS = {
+    "recruiter": "Unaquainted",
+    "recruitment_methods": ["ThroughFriendsOrSocialEvents"],
+    "journey_arranged_by": "recruiter",
+    "documents_held_by": "other",
+    "debt": "owes",
+    "exploitation_types": ["ForcedLabour"],
+    "labour_industry": "B_MiningAndQuarrying",
+    "could_leave": "no",
+    "methods_of_control": ["DebtBondage", "WithholdsDocuments"],
+    "recruitment_country": "CF",
+    "exploitation_country": "CM",
+}
+
+
+def screening(*, actor: User, answers: dict | None = None, **fields):
+    """A screening recorded by `actor` in their organisation (anonymous unless named)."""
+    from django.utils import timezone
+
+    from screening import services as screening_services
+
+    data = {
+        "screened_at": fields.pop("screened_at", timezone.now()),
+        "identified_country": fields.pop("identified_country", "CF"),
+        "identified_locality": fields.pop("identified_locality", "Beloko"),
+        "place_type": fields.pop("place_type", "flow_monitoring_point"),
+        "sex": fields.pop("sex", "female"),
+        "age_group": fields.pop("age_group", "24-26"),
+        "citizenship": fields.pop("citizenship", "CF"),
+        **fields,
+    }
+    return screening_services.screening_create(
+        actor=actor,
+        data=data,
+        answers=SCREENING_ANSWERS if answers is None else answers,
+        consented=True,
+    )

@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "partners",
     "programmes",
     "cases",
+    "screening",
     "referrals",
     "trainings",
     "reports",

@@ -142,7 +142,8 @@ def eager_celery():
 
 @pytest.fixture
 def demo_world(transactional_db, eager_celery):
-    """The whole demo: organisations and users, cases, referrals, trainings, the plan.
+    """The whole demo: organisations and users, cases, referrals, screenings, trainings,
+    the plan.
 
     The regions come from a data migration that a transactional test's flush removes:
     put them back first, so that the demo finds the regions it names."""
@@ -150,6 +151,7 @@ def demo_world(transactional_db, eager_celery):
     from demo.loaders import plans as reports_demo
     from demo.loaders import reference as accounts_demo
     from demo.loaders import referrals as referrals_demo
+    from demo.loaders import screenings as screenings_demo
     from demo.loaders import trainings as trainings_demo
 
     for country, names in REGIONS.items():
@@ -158,5 +160,6 @@ def demo_world(transactional_db, eager_celery):
     accounts_demo.load()
     cases_demo.load(today=timezone.localdate())
     referrals_demo.load()
+    screenings_demo.load(today=timezone.localdate())
     trainings_demo.load()
     reports_demo.load()

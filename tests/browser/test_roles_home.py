@@ -49,6 +49,7 @@ FRENCH = {
     "Users": "Utilisateurs",
     "Webhooks": "Webhooks",
     "Cases": "Cas",
+    "Screenings": "Dépistages",
     "Approvals": "Approbations",
 }
 

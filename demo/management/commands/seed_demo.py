@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from demo.data.users import DEMO_PASSWORD
-from demo.loaders import cases, plans, reference, referrals, trainings
+from demo.loaders import cases, plans, reference, referrals, screenings, trainings
 from reports.services import aggregates
 
 
@@ -22,6 +22,9 @@ class Command(BaseCommand):
         created = cases.load(today=timezone.localdate())
         self.stdout.write(f"Demo cases created: {created}.")
         self.stdout.write(f"Demo referrals created: {referrals.load()}.")
+        self.stdout.write(
+            f"Demo screenings created: {screenings.load(today=timezone.localdate())}."
+        )
         self.stdout.write(f"Demo training sessions created: {trainings.load()}.")
         plans.load()
         aggregates.refresh()  # the dashboard's figures, with the backdated referrals
