@@ -4,117 +4,28 @@ Personal fields are stored as the app stores them: Fernet tokens that decrypt wi
 configured keys, and the keyed search and duplicate hashes. To keep a million persons fast,
 each distinct value of the synthetic name, phone and address pools is encrypted once and its
 token reused (real data encrypts every value with its own random IV); search, duplicate
-detection and decryption work exactly as on real data."""
+detection and decryption work exactly as on real data.
+
+Loading is fastest into bare tables: `bare_tables` drops the secondary indexes, unique
+constraints and foreign keys of the tables to load (PostgreSQL would otherwise update every
+index row by row and check every foreign key row by row at commit) and gives back what it
+dropped; `rebuild` puts every one back under its own name, built in bulk and validated, so
+that the schema is again exactly as the migrations left it."""
 
 from __future__ import annotations
 
-import io
 import json
-import random
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import connection
+from django.db.models import JSONField
 
 from traffick_cm import codebooks as cv
-from traffick_cm import crypto
 
-FEMALE = [
-    "Aminata",
-    "Fatoumata",
-    "Mariama",
-    "Aïssatou",
-    "Kadiatou",
-    "Hawa",
-    "Awa",
-    "Oumou",
-    "Grâce",
-    "Chantal",
-    "Josiane",
-    "Prisca",
-    "Mireille",
-    "Nadège",
-    "Christelle",
-    "Blessing",
-    "Joy",
-    "Precious",
-    "Esther",
-    "Ruth",
-    "Salimata",
-    "Djeneba",
-    "Nafissatou",
-    "Ramatou",
-    "Zeinab",
-    "Halima",
-    "Estelle",
-    "Odile",
-    "Clarisse",
-    "Bintou",
-]
-MALE = [
-    "Mamadou",
-    "Ibrahima",
-    "Moussa",
-    "Sékou",
-    "Rodrigue",
-    "Brice",
-    "Jonas",
-    "Serge",
-    "Adama",
-    "Boubacar",
-    "Ousmane",
-    "Abdoulaye",
-    "Issa",
-    "Yaya",
-    "Emmanuel",
-    "Chinedu",
-    "Samuel",
-    "Didier",
-    "Armel",
-    "Blaise",
-]
-LAST = [
-    "Diallo",
-    "Barry",
-    "Bah",
-    "Camara",
-    "Sow",
-    "Keïta",
-    "Traoré",
-    "Coulibaly",
-    "Diarra",
-    "Koné",
-    "Touré",
-    "Sylla",
-    "Condé",
-    "Bangoura",
-    "Soumah",
-    "Yakoma",
-    "Ndakala",
-    "Zanga",
-    "Kossi",
-    "Mbaïkoua",
-    "Feidangamo",
-    "Gbadamassi",
-    "Sélémby",
-    "Ngaïssona",
-    "Okafor",
-    "Eze",
-    "Osagie",
-    "Okonkwo",
-    "Maïga",
-    "Cissé",
-    "Sidibé",
-    "Dembélé",
-    "Mahamat",
-    "Abakar",
-    "Doko",
-    "Namsené",
-    "Wakanga",
-    "Yangana",
-    "Ndanga",
-    "Gbazi",
-]
 CITIZENSHIPS = (
     ["CF"] * 30
     + ["GN"] * 18
@@ -167,25 +78,68 @@ NOTE_TEXTS = [
 ]
 NULL = "\\N"
 
+# Dates as day numbers from FIRST_DAY, their COPY text looked up rather than formatted.
+FIRST_DAY = date(2015, 1, 1)
+DAYS = [(FIRST_DAY + timedelta(days=n)).isoformat() for n in range(15 * 366)]
+YEARS = [(FIRST_DAY + timedelta(days=n)).year for n in range(len(DAYS))]
+# Times of day of office hours, UTC, to complete a date into a timestamp.
+TIMES = [f" {hour:02d}:{minute:02d}:00+00" for hour in range(7, 19) for minute in range(60)]
 
-def _esc(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+def day(d: date) -> int:
+    return (d - FIRST_DAY).days
 
 
-def copy(table: str, columns: list[str], rows: Iterator[tuple]) -> int:
-    """COPY rows into a table; returns the count."""
-    buffer = io.StringIO()
-    n = 0
-    for row in rows:
-        buffer.write("\t".join(NULL if v is None else _esc(str(v)) for v in row))
-        buffer.write("\n")
-        n += 1
-    buffer.seek(0)
+def copy_text(value: object) -> str:
+    """A value as COPY's text format writes it."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal | date):
+        return str(value)
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+class Table:
+    """The COPY columns of a model: those the generator writes, in its order, then the
+    `fixed` ones and every other stored column at its default, as one constant suffix (a
+    column added by a later migration needs no change here unless it has no default)."""
+
+    def __init__(self, model, columns: list[str], fixed: dict[str, object] | None = None) -> None:
+        fixed = fixed or {}
+        self.name = model._meta.db_table
+        fields = {
+            f.column: f for f in model._meta.concrete_fields if not getattr(f, "generated", False)
+        }
+        unknown = (set(columns) | set(fixed)) - set(fields)
+        if unknown:
+            raise ValueError(f"{self.name}: no column {sorted(unknown)}")
+        rest = [f for c, f in fields.items() if c not in columns and not f.primary_key]
+        self.columns = columns + [f.column for f in rest]
+        self.suffix = (
+            "".join(
+                "\t" + (copy_text(fixed[f.column]) if f.column in fixed else self._default(f))
+                for f in rest
+            )
+            + "\n"
+        )
+
+    @staticmethod
+    def _default(f) -> str:
+        value = f.get_default()
+        if isinstance(f, JSONField):
+            return copy_text(json.dumps(value))
+        return copy_text(f.get_db_prep_save(value, connection))
+
+
+def copy(table: str, columns: list[str], text: str) -> None:
+    """COPY rows already in COPY text format (one line each) into a table."""
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement) as copier:
-        while chunk := buffer.read(1 << 20):
-            copier.write(chunk)
-    return n
+        for start in range(0, len(text), 1 << 22):
+            copier.write(text[start : start + (1 << 22)])
 
 
 def next_id(table: str) -> int:
@@ -202,51 +156,6 @@ def reset_sequence(table: str) -> None:
         )
 
 
-class Pool:
-    """Encrypted tokens and keyed hashes of the synthetic values, computed once each."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.names = {n: crypto.encrypt(n) for n in FEMALE + MALE + LAST}
-        self.name_keys = {n: crypto.name_search_keys(n)[0] for n in FEMALE + MALE + LAST}
-        self.phones = [
-            crypto.encrypt(
-                f"+236 7{rng.randint(0, 9)} {rng.randint(10, 99)} "
-                f"{rng.randint(10, 99)} {rng.randint(10, 99)}"
-            )
-            for _ in range(500)
-        ]
-        self.addresses = [
-            crypto.encrypt(f"Quartier {q}, {city}")
-            for q in ("Boy-Rabe", "PK5", "Lakouanga", "Matam", "Kaloum", "Hamdallaye")
-            for city in ("Bangui", "Conakry", "Bamako", "Kayes")
-        ]
-        self.notes = [crypto.encrypt(text) for text in NOTE_TEXTS]
-        self.reason = crypto.encrypt("Besoin identifié lors de l'évaluation.")
-        self.packets = {}
-        self._duplicate_keys: dict[tuple, str] = {}
-
-    def packet(self, first: str, sex: str) -> str:
-        key = (first, sex)
-        if key not in self.packets:
-            self.packets[key] = crypto.encrypt(
-                json.dumps({"case_number": "", "first_name": first, "sex": sex}, ensure_ascii=False)
-            )
-        return self.packets[key]
-
-    def duplicate_key(self, first: str, last: str, year: int, citizenship: str) -> str:
-        key = (first, last, year, citizenship)
-        if key not in self._duplicate_keys:
-            self._duplicate_keys[key] = crypto.duplicate_key(
-                names=[first, last], birth_year=year, citizenship=citizenship
-            )
-        return self._duplicate_keys[key]
-
-
-def timestamp(d: date, rng: random.Random) -> str:
-    moment = datetime(d.year, d.month, d.day, rng.randint(7, 18), rng.randint(0, 59), tzinfo=UTC)
-    return moment.isoformat()
-
-
 def chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
     start = 0
     while start < total:
@@ -255,3 +164,90 @@ def chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
 
 
 ProgressFn = Callable[[str], None]
+
+
+# Bare tables for the load, and the schema back afterwards ---------------------------------
+
+
+@dataclass
+class Dropped:
+    """One table's secondary indexes, unique constraints and foreign keys, as definitions."""
+
+    table: str
+    indexes: list[str] = field(default_factory=list)  # CREATE INDEX statements
+    uniques: list[tuple[str, str]] = field(default_factory=list)  # (name, definition)
+    foreign_keys: list[tuple[str, str]] = field(default_factory=list)
+
+    def size(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_relation_size(%s)", [self.table])
+            return cursor.fetchone()[0]
+
+
+def bare_tables(tables: list[str]) -> list[Dropped]:
+    """Drop the secondary indexes, unique constraints and foreign keys of `tables` (primary
+    keys and check constraints stay); returns their definitions for `rebuild`."""
+    dropped = {table: Dropped(table) for table in tables}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('f', 'u') "
+            "ORDER BY 1, 2",
+            [tables],
+        )
+        for table, name, kind, definition in cursor.fetchall():
+            target = dropped[table].foreign_keys if kind == "f" else dropped[table].uniques
+            target.append((name, definition))
+        cursor.execute(
+            "SELECT i.indrelid::regclass::text, c.relname, pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid "
+            "AND k.conrelid = i.indrelid) ORDER BY 1, 2",
+            [tables],
+        )
+        index_names = []
+        for table, name, definition in cursor.fetchall():
+            dropped[table].indexes.append(definition)
+            index_names.append(name)
+        for part in dropped.values():
+            for name, _definition in part.foreign_keys + part.uniques:
+                cursor.execute(f'ALTER TABLE {part.table} DROP CONSTRAINT "{name}"')
+        for name in index_names:
+            cursor.execute(f'DROP INDEX "{name}"')
+    return list(dropped.values())
+
+
+def _run(statements: list[str]) -> None:
+    """Statements in order on this thread's own connection, with memory for sorting."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            cursor.execute("SET max_parallel_maintenance_workers = 0")
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+def rebuild(dropped: list[Dropped], workers: int = 2) -> None:
+    """Put back what `bare_tables` dropped: indexes and unique constraints built in bulk,
+    foreign keys added NOT VALID and then validated (one scan of each table instead of a
+    check per row), and statistics for the planner. Tables are done in parallel, biggest
+    first; within a table in order, so that no two statements wait for each other's locks."""
+    with connection.cursor() as cursor:
+        for part in dropped:
+            for name, definition in part.foreign_keys:
+                cursor.execute(
+                    f'ALTER TABLE {part.table} ADD CONSTRAINT "{name}" {definition} NOT VALID'
+                )
+    jobs = [
+        part.indexes
+        + [f'ALTER TABLE {part.table} ADD CONSTRAINT "{n}" {d}' for n, d in part.uniques]
+        + [f"ANALYZE {part.table}"]
+        + [f'ALTER TABLE {part.table} VALIDATE CONSTRAINT "{n}"' for n, _ in part.foreign_keys]
+        for part in sorted(dropped, key=Dropped.size, reverse=True)
+    ]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(_run, job) for job in jobs]:
+            future.result()

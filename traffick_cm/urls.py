@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
@@ -20,6 +21,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("screenings/", include("screening.urls")),
     path("referrals/", include("referrals.urls")),
     path("partners/", include("partners.urls")),
     path("trainings/", include("trainings.urls")),
@@ -30,3 +32,6 @@ urlpatterns = [
     path("accounts/webhooks/", include("api.webhook_urls")),
     path("admin/", admin.site.urls),
 ]
+# The scale benchmark's framework floor, only where its tools are installed (BENCHMARK_TOOLS).
+if "bench" in settings.INSTALLED_APPS:
+    urlpatterns.append(path("bench/", include("bench.urls")))
