@@ -139,6 +139,27 @@ class Referral(models.Model):
     # The deadline a reminder was sent for: one reminder per deadline, never two.
     reminder_sent_for = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The partner's inbox order, computed by the database so that one index serves it: the
+    # open referrals first, an emergency before a high urgency before the others, then
+    # the closed ones; among them, those awaiting an answer by their deadline.
+    inbox_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(Q(status__in=OPEN_STATUSES, urgency=Urgency.EMERGENCY), then=0),
+            models.When(Q(status__in=OPEN_STATUSES, urgency=Urgency.HIGH), then=1),
+            models.When(status__in=OPEN_STATUSES, then=2),
+            default=3,
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
+    inbox_deadline = models.GeneratedField(
+        expression=models.Case(
+            models.When(status=ReferralStatus.SENT, then=models.F("respond_by")),
+            default=None,
+        ),
+        output_field=models.DateTimeField(null=True),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -153,6 +174,15 @@ class Referral(models.Model):
             models.Index(fields=["from_organisation", "sent_at"]),
             models.Index(fields=["from_organisation", "status", "-created_at"]),
             models.Index(fields=["status", "respond_by"]),
+            models.Index(
+                "to_organisation",
+                "inbox_rank",
+                # Ascending puts nulls last on PostgreSQL, as the inbox orders them.
+                "inbox_deadline",
+                models.F("sent_at").desc(),
+                models.F("id").desc(),
+                name="referral_inbox_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

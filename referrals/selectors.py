@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -19,7 +18,7 @@ from accounts.policy import Action, can, get_for_user_or_404, scope, statistics_
 from cases.models import Case
 from partners.models import Organisation, Region
 from partners.selectors import Suggestion, finder_for_needs
-from referrals.models import CLOSED_STATUSES, OPEN_STATUSES, Referral, ReferralStatus, Urgency
+from referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
 from traffick_cm import periods, suppression
 from traffick_cm.codebooks import ServiceType
 from traffick_cm.periods import Period
@@ -59,19 +58,8 @@ def inbox(
         qs = qs.filter(status=status)
     if overdue_only and now is not None:
         qs = qs.filter(status=S.SENT, respond_by__lt=now)
-    is_open = Q(status__in=OPEN_STATUSES)
-    return (
-        qs.select_related("from_organisation")
-        .annotate(
-            _closed=models.Case(models.When(is_open, then=0), default=1),
-            _urgency=models.Case(
-                models.When(is_open & Q(urgency=Urgency.EMERGENCY), then=0),
-                models.When(is_open & Q(urgency=Urgency.HIGH), then=1),
-                default=2,
-            ),
-            _deadline=models.Case(models.When(status=S.SENT, then=F("respond_by"))),
-        )
-        .order_by("_closed", "_urgency", F("_deadline").asc(nulls_last=True), "-sent_at", "-pk")
+    return qs.select_related("from_organisation").order_by(
+        "inbox_rank", F("inbox_deadline").asc(nulls_last=True), "-sent_at", "-pk"
     )
 
 

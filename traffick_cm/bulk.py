@@ -26,14 +26,15 @@ def insert(objs: Sequence[M]) -> Sequence[M]:
     meta = model._meta
     pk = meta.pk
     with connection.cursor() as cursor:
-        if pk.attname in _generated(model):
+        if pk.attname in _from_sequence(model):
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [meta.db_table, pk.column, len(objs)],
             )
             for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
                 setattr(obj, pk.attname, value)
-        fields = meta.concrete_fields
+        # Generated columns are the database's to fill.
+        fields = [f for f in meta.concrete_fields if not f.generated]
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         table = connection.ops.quote_name(meta.db_table)
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -70,7 +71,7 @@ def insert_rows(
             copy.write_row(row)
 
 
-def _generated(model: type[models.Model]) -> set[str]:
+def _from_sequence(model: type[models.Model]) -> set[str]:
     """The key columns the database fills (auto fields): those we draw from the sequence."""
     return {
         f.attname
