@@ -232,7 +232,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the roles with the user (accounts/backends.py).
+    "accounts.backends.ModelBackend",
 ]
 # Brute force: 5 failures for a username from one address lock that pair for 30 minutes
 # (django-axes); the right password is refused meanwhile; the answer is 429.
