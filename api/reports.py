@@ -41,6 +41,7 @@ from reports import builders, selectors, statistics
 from reports.forms import DashboardFilterForm, ReportRequestForm
 from reports.models import Computation, ReportKind, ReportRun
 from reports.services import runs
+from screening.indicators import Element, Strength
 from traffick_cm.downloads import private_file_response
 
 HIDDEN = (
@@ -274,6 +275,57 @@ class PlanFiguresSerializer(serializers.Serializer):
     indicators = IndicatorRowSerializer(many=True)
 
 
+class ScreenedMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    screened = Released()
+
+
+class FrequentIndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    element = serializers.ChoiceField(choices=[e.value for e in Element])
+    element_label = serializers.CharField()
+    strength = serializers.ChoiceField(choices=[s.value for s in Strength])
+    strength_label = serializers.CharField()
+    count = serializers.IntegerField(
+        help_text="The screenings that show it (an indicator is listed only when it is shown)."
+    )
+
+
+class ScreeningsSerializer(serializers.Serializer):
+    screened = Released(help_text=f"Persons screened, anonymous ones included. {HIDDEN}")
+    identified = Released(
+        required=False, help_text="Decided possible or actual victims (absent for one region)."
+    )
+    share_identified = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="Identified per 100 screened; null when a figure is hidden, when nobody was "
+        "screened, and for one region.",
+    )
+    by_identification = serializers.DictField(
+        child=Released(), required=False, help_text="yes (possible or actual) and no."
+    )
+    by_decision = serializers.DictField(
+        child=Released(), required=False, help_text="The decided status, or undecided."
+    )
+    by_suggestion = serializers.DictField(
+        child=Released(), required=False, help_text="The status the answers suggest."
+    )
+    by_place_type = serializers.DictField(child=Released(), required=False)
+    by_sex = serializers.DictField(child=Released(), required=False)
+    by_age_group = serializers.DictField(child=Released(), required=False)
+    by_region = serializers.DictField(
+        child=Released(), required=False, help_text="By region name (absent for one region)."
+    )
+    by_month = ScreenedMonthSerializer(many=True, required=False)
+    top_indicators = FrequentIndicatorSerializer(
+        many=True,
+        required=False,
+        help_text="The most frequent trafficking indicators among those whose count is shown.",
+    )
+
+
 class StatisticsSerializer(serializers.Serializer):
     country = serializers.CharField(allow_blank=True)
     country_name = serializers.CharField(allow_blank=True)
@@ -287,11 +339,20 @@ class StatisticsSerializer(serializers.Serializer):
     trainings = TrainingFiguresSerializer()
     trainings_by_region = TrainingRegionSerializer(many=True)
     plans = PlanFiguresSerializer(many=True)
+    screenings = ScreeningsSerializer(
+        help_text="Screening interviews held in the period (for one region: persons screened "
+        "only, its row of the country's table)."
+    )
 
 
 def _statistics_data(figures: dict[str, Any], **head: Any) -> dict[str, Any]:
     cases = dict(figures["cases"])
     cases["by_month"] = [{"month": key, "identified": value} for key, value in cases["by_month"]]
+    screenings = dict(figures["screenings"])
+    if "by_month" in screenings:
+        screenings["by_month"] = [
+            {"month": key, "screened": value} for key, value in screenings["by_month"]
+        ]
     return {
         **head,
         "k": figures["k"],
@@ -311,6 +372,7 @@ def _statistics_data(figures: dict[str, Any], **head: Any) -> dict[str, Any]:
             }
             for entry in figures["plans"]
         ],
+        "screenings": screenings,
     }
 
 

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.models import Project
-from reports import indicators, statistics
+from reports import indicators, selectors, statistics
 from reports.models import ActionPlan, ProgressUpdate, ReportKind
 from reports.statistics import Scope
+from screening.statistics import ScreeningScope
 from traffick_cm import periods, suppression
 from traffick_cm.tables import xlsx_workbook
 
@@ -82,6 +83,7 @@ def build(kind: str, parameters: dict[str, str], start: date, end: date) -> dict
         "cases": {name: v for name, v in cases.items() if name not in ("by_region", "by_month")},
         "referrals": statistics.referrals(scope, period, k=k),
         "services": statistics.services(scope, period, k=k),
+        "screenings": _screenings(kind, subject, period, k),
         "indicators": [],
         "suppressed_below": k,
     }
@@ -114,6 +116,20 @@ def build(kind: str, parameters: dict[str, str], start: date, end: date) -> dict
     else:
         data["country"] = subject
     return data
+
+
+def _screenings(kind: str, subject: Any, period: periods.Span, k: int) -> dict[str, Any]:
+    """The screenings of the report's scope: a country's, or a project's (its implementing
+    organisations' in its countries: a screening is attributed to no project)."""
+    if kind == ReportKind.DONOR:
+        scope: ScreeningScope = indicators.project_screenings(subject)
+    elif kind == ReportKind.NAP:
+        scope = ScreeningScope(country=subject.country.code)
+    else:
+        scope = ScreeningScope(country=subject)
+    figures = selectors.screening_figures(scope, period, k=k)
+    figures["by_month"] = [{"month": key, "screened": value} for key, value in figures["by_month"]]
+    return figures
 
 
 def _updates(plan: ActionPlan, start: date, end: date):
@@ -185,6 +201,7 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
                 row["achieved_percent"],
             ]
         )
+    _screenings_sheet(workbook, data["screenings"])
     if "plan" in data:
         points = workbook.create_sheet(_("Action points"))
         points.append([_("Pillar"), _("Status"), _("Action points")])
@@ -194,6 +211,36 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _screenings_sheet(workbook, screenings: dict[str, Any]) -> None:
+    sheet = workbook.create_sheet(_("Screenings"))
+    sheet.append([_("Persons screened"), screenings["screened"]])
+    sheet.append([_("Identified as possible or actual victims"), screenings["identified"]])
+    sheet.append([_("Share identified (%)"), screenings["share_identified"]])
+    sheet.append([])
+    sheet.append([_("Month"), _("Persons screened")])
+    for row in screenings["by_month"]:
+        sheet.append([row["month"], row["screened"]])
+    sections = {
+        "by_place_type": _("Type of place"),
+        "by_region": _("Region"),
+        "by_sex": _("Sex"),
+        "by_age_group": _("Age group"),
+        "by_decision": _("Decision"),
+    }
+    for section, title in sections.items():
+        if section in screenings:
+            sheet.append([])
+            sheet.append([title, _("Persons screened")])
+            for key, value in screenings[section].items():
+                sheet.append([key, value])
+    sheet.append([])
+    sheet.append([_("Indicator"), _("Code"), _("Element"), _("Strength"), _("Screenings")])
+    for row in screenings["top_indicators"]:
+        sheet.append(
+            [row["label"], row["code"], row["element_label"], row["strength_label"], row["count"]]
+        )
 
 
 def render_pdf(data: dict[str, Any]) -> bytes:

@@ -9,17 +9,24 @@
 - referrals_completed: referrals completed (status completed) that were sent in the period.
 - services_delivered: services delivered in the period, of the parameter's type if given.
 - action_points_completed: action points of the plan whose status is completed.
+- persons_screened: screening interviews held in the period (screened_at), anonymous ones
+  included (victims: small counts suppressed).
+- screening_identified: of those, the screenings decided possible or actual victims (the
+  decision in force, not the status the answers suggest; victims: small counts suppressed).
 Scope: a plan's indicators count the plan's country; a project's indicators count the
-records attributed to the project."""
+records attributed to the project, and for screenings (which are attributed to no project)
+those of the project's implementing organisations in the project's countries."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
+from programmes.models import Project
 from referrals.models import ReferralStatus
 from referrals.selectors import sent_between
 from reports import statistics
@@ -32,6 +39,9 @@ from reports.models import (
     IndicatorValue,
 )
 from reports.statistics import Scope
+from screening import statistics as screening_statistics
+from screening.models import Screening
+from screening.statistics import ScreeningScope
 from traffick_cm import periods, suppression
 from traffick_cm.fields import ChoiceListField
 
@@ -40,8 +50,35 @@ VICTIM_COMPUTATIONS = frozenset(
         Computation.VICTIMS_IDENTIFIED,
         Computation.REFERRALS_COMPLETED,
         Computation.SERVICES_DELIVERED,
+        Computation.PERSONS_SCREENED,
+        Computation.SCREENING_IDENTIFIED,
     }
 )
+SCREENING_COMPUTATIONS = frozenset({Computation.PERSONS_SCREENED, Computation.SCREENING_IDENTIFIED})
+
+
+@dataclass(frozen=True)
+class ProjectScreenings(ScreeningScope):
+    """A project's screenings: those of its implementing organisations in its countries (a
+    screening is attributed to no project; an organisation also works outside the project's
+    countries). No breakdown by region: the scope has no one country."""
+
+    countries: frozenset[str] = frozenset()
+
+    def screenings(self) -> QuerySet[Screening]:
+        return super().screenings().filter(identified_country__in=self.countries)
+
+
+def project_screenings(project: Project, country: str = "") -> ProjectScreenings:
+    """The screenings a project counts (only those of `country` when the reader may see one
+    country's figures only)."""
+    countries = {c.code for c in project.countries}
+    if country:
+        countries &= {country}
+    return ProjectScreenings(
+        organisation_ids=frozenset(project.organisations.values_list("pk", flat=True)),
+        countries=frozenset(countries),
+    )
 
 
 def scope_for(indicator: Indicator, country: str = "") -> Scope:
@@ -50,6 +87,19 @@ def scope_for(indicator: Indicator, country: str = "") -> Scope:
     if indicator.project_id:
         return Scope(project=indicator.project, country=country)
     return Scope(country=indicator.plan.country.code)
+
+
+def screening_scope_for(indicator: Indicator, country: str = "") -> ScreeningScope:
+    """The screenings an indicator counts: as `scope_for`, a project's through its
+    implementing organisations (project_screenings)."""
+    if indicator.project_id:
+        return project_screenings(indicator.project, country)
+    return ScreeningScope(country=indicator.plan.country.code)
+
+
+def _screened(scope: ScreeningScope, start: date, end: date) -> QuerySet[Screening]:
+    # As screening/statistics.py counts them: by the day (local time) of the interview.
+    return scope.screenings().filter(screened_at__date__gte=start, screened_at__date__lte=end)
 
 
 def compute(indicator: Indicator, start: date, end: date) -> Decimal | None:
@@ -88,6 +138,11 @@ def compute(indicator: Indicator, start: date, end: date) -> Decimal | None:
         return Decimal(
             indicator.plan.action_points.filter(status=ActionPointStatus.COMPLETED).count()
         )
+    if kind in SCREENING_COMPUTATIONS:
+        screened = _screened(screening_scope_for(indicator), start, end)
+        if kind == Computation.SCREENING_IDENTIFIED:
+            screened = screened.filter(status__in=screening_statistics.IDENTIFIED)
+        return Decimal(screened.count())
     return None
 
 
@@ -122,8 +177,8 @@ def compute_many(
     indicators: list[Indicator], start: date, end: date, *, country: str = ""
 ) -> dict[int, Any]:
     """Every indicator's value in a fixed number of queries per scope: one aggregate per
-    source (sessions, cases, referrals, services, action points, entered values), whatever
-    the number of indicators."""
+    source (sessions, cases, referrals, services, screenings, action points, entered
+    values), whatever the number of indicators."""
     values: dict[int, Any] = {}
     for group in _by_scope(indicators):
         scope = scope_for(group[0], country)
@@ -191,6 +246,22 @@ def compute_many(
                     i.pk: Decimal(n)
                     for i in group
                     if i.computation == Computation.REFERRALS_COMPLETED
+                }
+            )
+        if kinds & SCREENING_COMPUTATIONS:
+            counts = _screened(screening_scope_for(group[0], country), start, end).aggregate(
+                screened=Count("pk"),
+                identified=Count("pk", filter=Q(status__in=screening_statistics.IDENTIFIED)),
+            )
+            figure = {
+                Computation.PERSONS_SCREENED: counts["screened"],
+                Computation.SCREENING_IDENTIFIED: counts["identified"],
+            }
+            values.update(
+                {
+                    i.pk: Decimal(figure[i.computation])
+                    for i in group
+                    if i.computation in SCREENING_COMPUTATIONS
                 }
             )
         completed_points = [
@@ -272,6 +343,15 @@ def released_victim_values(
                         result[i.pk] = 0  # a service type that does not exist
                         continue
                     result[i.pk] = suppression.release_window(layout, monthly, parts, cell, k)
+        if kinds & SCREENING_COMPUTATIONS:
+            screenings = screening_scope_for(group[0], country)
+            windows = {
+                Computation.PERSONS_SCREENED: screening_statistics.screened_window,
+                Computation.SCREENING_IDENTIFIED: screening_statistics.identified_window,
+            }
+            for kind in kinds & SCREENING_COMPUTATIONS:
+                value = windows[kind](screenings, parts, k)
+                result.update({i.pk: value for i in group if i.computation == kind})
     return result
 
 

@@ -136,6 +136,8 @@ class Computation(models.TextChoices):
     REFERRALS_COMPLETED = "referrals_completed", _("Referrals completed")
     SERVICES_DELIVERED = "services_delivered", _("Services delivered")
     ACTION_POINTS_COMPLETED = "action_points_completed", _("Action points completed")
+    PERSONS_SCREENED = "persons_screened", _("Persons screened")
+    SCREENING_IDENTIFIED = "screening_identified", _("Victims identified at screening")
 
 
 class Indicator(models.Model):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,9 @@ from reports.models import (
 )
 from reports.services.aggregates import REFRESH_MINUTES
 from reports.statistics import Scope
+from screening import statistics as screening_statistics
+from screening.indicators import ELEMENT_LABELS, STRENGTH_LABELS
+from screening.statistics import ScreeningScope
 from traffick_cm import periods, suppression
 from traffick_cm.periods import Span
 from trainings.vocabularies import Audience
@@ -81,10 +84,17 @@ def run_file_read(*, actor: User, pk: int, fmt: str) -> ReportFile:
 
 def dashboard_period(*, country: str, region: Region | None, today: date) -> Span:
     """The period the dashboard shows when none is chosen: the newest data of the country
-    (and region) shown, victims identified, referrals sent and trainings alike (see
-    periods.latest)."""
+    (and region) shown, victims identified, referrals sent, trainings and screenings alike
+    (see periods.latest)."""
     scope = Scope(country=country, region_id=region.pk if region else None)
-    return periods.latest(today, statistics.newest_record(scope))
+    newest = [statistics.newest_record(scope), _newest_screening(country=country, region=region)]
+    return periods.latest(today, max((day for day in newest if day), default=None))
+
+
+def _newest_screening(*, country: str, region: Region | None) -> date | None:
+    scope = ScreeningScope(country=country, region_id=region.pk if region else None)
+    newest = scope.screenings().aggregate(last=Max("screened_at"))["last"]
+    return timezone.localtime(newest).date() if newest else None
 
 
 def dashboard_figures(*, country: str, region: Region | None, period: Span) -> dict[str, Any]:
@@ -92,7 +102,8 @@ def dashboard_figures(*, country: str, region: Region | None, period: Span) -> d
     that has ended, every victim figure released as outside the case team. The caller has
     asked the access policy which countries the user may see (statistics_countries) and
     passes one of them: this computes, it does not decide who sees. The figures are read
-    from the monthly figures, counted ahead: `as_of` says when they were last counted."""
+    from the monthly figures, counted ahead: `as_of` says when they were last counted
+    (screenings are counted from the records: screening_figures)."""
     k = suppression.threshold()
     national = Scope(country=country)
     local = Scope(country=country, region_id=region.pk if region else None)
@@ -100,6 +111,9 @@ def dashboard_figures(*, country: str, region: Region | None, period: Span) -> d
         national, period, k=k, region_id=region.pk if region and country else None
     )
     trainings = statistics.trainings(local, period.start, period.end)
+    screenings = screening_figures(
+        ScreeningScope(country=country), period, k=k, region=region if country else None
+    )
     plans = ActionPlan.objects.filter(country=country) if country else ActionPlan.objects.none()
     charts = {
         "identified": _identified_chart(cases["by_month"], k),
@@ -112,12 +126,44 @@ def dashboard_figures(*, country: str, region: Region | None, period: Span) -> d
         "trainings": trainings,
         "trainings_by_region": statistics.trainings_by_region(local, period.start, period.end),
         "plans": _plans_summary(plans, period),
+        "screenings": screenings,
+        # The page names the months (the figures give their keys).
+        "screening_months": [
+            {"label": periods.parse(key).label, "value": value}
+            for key, value in screenings.get("by_month", [])
+        ],
         "k": k,
         "as_of": figures.as_of(),
         "refresh_minutes": REFRESH_MINUTES,
         # Whether each chart is drawn, and why not (the page draws them: reports/charts.py).
         "charts": charts,
     }
+
+
+def screening_figures(
+    scope: ScreeningScope, period: Span, *, k: int, region: Region | None = None
+) -> dict[str, Any]:
+    """The screenings of a scope (a country's, every country's, a project's) over a period,
+    released as victim figures are (screening/statistics.py), each of the most frequent
+    indicators with its element and strength in words.
+
+    With a region of the scope's country, only its number of persons screened: the
+    region's row of the country's table by region, hidden as there, as the victims
+    identified are (a region's breakdowns beside the country's would give the other
+    regions' by subtraction)."""
+    figures = screening_statistics.screenings(scope, period, k=k)
+    if region is not None:
+        return {"screened": figures["by_region"].get(region.name, 0)}
+    figures["top_indicators"] = [
+        {
+            **row,
+            "label": str(row["label"]),
+            "element_label": str(ELEMENT_LABELS[row["element"]]),
+            "strength_label": str(STRENGTH_LABELS[row["strength"]]),
+        }
+        for row in figures["top_indicators"]
+    ]
+    return figures
 
 
 def _plans_summary(plans: QuerySet, period: Span) -> list[dict]:

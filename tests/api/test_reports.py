@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
@@ -153,6 +154,51 @@ def test_a_region_of_another_country_is_refused(users, guinea, api_as):
 
     assert response.status_code == 400
     assert "Conakry" not in response.content.decode()
+
+
+def _screenings(actor, n: int, *, country: str = "CF", **fields) -> None:
+    for day in range(1, n + 1):
+        factories.screening(
+            actor=actor,
+            screened_at=datetime(2025, 10, day, 10, tzinfo=timezone.get_current_timezone()),
+            identified_country=country,
+            **fields,
+        )
+
+
+def test_a_ministry_token_receives_the_screenings_as_the_dashboard_shows_them(
+    users, caseworker, guinea, settings, api_as, client
+):
+    k = settings.SMALL_CELL_THRESHOLD
+    _screenings(caseworker, 6)
+    _screenings(caseworker, 2, sex="male")
+    _screenings(guinea["caseworker"], 9, country="GN")
+    client.force_login(users[Role.MINISTRY])
+
+    response = api_as(users[Role.MINISTRY]).get(STATISTICS, {"period": OCTOBER})
+    page = client.get(reverse("reports:dashboard"), {"period": OCTOBER}).context["screenings"]
+
+    assert response.status_code == 200, response.content
+    screenings = response.json()["screenings"]
+    assert screenings["screened"] == 8
+    assert screenings["by_sex"]["male"] == f"<{k}"
+    assert screenings["by_sex"]["female"] == "*"
+    assert screenings["by_month"] == [{"month": OCTOBER, "screened": 8}]
+    assert screenings["by_place_type"] == page["by_place_type"]
+    assert screenings["top_indicators"] == page["top_indicators"]
+    assert not [v for v in _figures(screenings) if isinstance(v, int) and 0 < v < k]
+
+
+def test_a_region_gets_its_number_of_persons_screened_only(users, caseworker, api_as):
+    bangui = factories.region("CF", "Bangui")
+    _screenings(caseworker, 6, identified_region=bangui)
+
+    response = api_as(users[Role.MINISTRY]).get(
+        STATISTICS, {"period": OCTOBER, "region": bangui.pk}
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["screenings"] == {"screened": 6, "share_identified": None}
 
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER, Role.PROGRAMME])
