@@ -391,6 +391,17 @@ def more_sessions(ctx: Ctx, n: int) -> None:
         _session(ctx)
 
 
+def more_screenings(ctx: Ctx, n: int) -> None:
+    """Screenings in the dashboard's country, in new regions, over the last weeks."""
+    for _ in range(n):
+        k = next(_seq)
+        factories.screening(
+            actor=ctx["users"][C],
+            screened_at=timezone.now() - timedelta(days=10 + k % 20),
+            identified_region=_region(),
+        )
+
+
 def more_on_session(ctx: Ctx, n: int) -> None:
     """Partners, attachments and participants of one session."""
     session = ctx["session"]
@@ -844,7 +855,7 @@ PAGES = [
         "reports:dashboard",
         MI,
         _to("reports:dashboard"),
-        (more_cases, more_referrals, more_sessions),
+        (more_cases, more_referrals, more_sessions, more_screenings),
     ),
     Page(
         "dashboard_plans",
