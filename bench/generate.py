@@ -136,7 +136,7 @@ def _tables() -> dict[str, Table]:
             ],
             fixed={"languages": ";fra;"},
         ),
-        "key": Table(PersonKey, ["id", "person_id", "kind", "key"]),
+        "key": Table(PersonKey, ["id", "person_id", "case_id", "organisation_id", "kind", "key"]),
         "consent": Table(
             Consent,
             ["id", "case_id", "scope", "given_by", "given_on", "recorded_by_id", "recorded_at"],
@@ -451,15 +451,16 @@ def _rows(context: Context, start: int, size: int) -> dict[str, list[str]]:
         )
         key = key_base + n * KEYS_PER_PERSON
         first_key, last_key = name_keys[first], name_keys[last]
-        keys.append(f"{key}\t{person_id}\tname\t{first_key}{key_end}")
+        owner = f"{person_id}\t{case_id}\t{org_id}"
+        keys.append(f"{key}\t{owner}\tname\t{first_key}{key_end}")
         if last_key != first_key:
-            keys.append(f"{key + 1}\t{person_id}\tname\t{last_key}{key_end}")
+            keys.append(f"{key + 1}\t{owner}\tname\t{last_key}{key_end}")
         if whole := _full_name_key(first, last):
-            keys.append(f"{key + 2}\t{person_id}\tfull\t{whole}{key_end}")
+            keys.append(f"{key + 2}\t{owner}\tfull\t{whole}{key_end}")
         duplicate = crypto.duplicate_key(
             names=[first, last], birth_year=birth_year, citizenship=citizenship
         )
-        keys.append(f"{key + 3}\t{person_id}\tdup\t{duplicate}{key_end}")
+        keys.append(f"{key + 3}\t{owner}\tdup\t{duplicate}{key_end}")
         m2m.append(f"{m2m_base + n}\t{case_id}\t{worker}{m2m_end}")
         given_by = "guardian" if child else "person"
         consent = consent_base + 2 * n

@@ -250,12 +250,25 @@ class PersonKey(models.Model):
         IMPORT = "imp"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="keys")
+    # The person's case and its organisation, which never change, copied here so that a
+    # search for a common name in one organisation's cases reads only that organisation's
+    # keys: the database carries the list's organisation over to them.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=4, choices=Kind.choices)
     key = models.CharField(max_length=40)
 
     class Meta:
-        # Every look-up names its kind; grouping by person reads the index alone.
-        indexes = [models.Index(fields=["kind", "key", "person"], name="person_key_lookup")]
+        # Every look-up names its kind, and reads the index alone: grouped by person, or
+        # narrowed to one organisation's cases.
+        indexes = [
+            models.Index(
+                fields=["kind", "key", "organisation", "case", "person"],
+                name="person_key_lookup",
+            )
+        ]
 
 
 class TraffickingEvent(models.Model):

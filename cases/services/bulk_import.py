@@ -161,7 +161,7 @@ def _not_imported_before(
     wanted = [key for keys in lookups.values() for key in keys]
     seen_keys = set(
         PersonKey.objects.filter(
-            kind=PersonKey.Kind.IMPORT, key__in=wanted, person__case__organisation=organisation
+            kind=PersonKey.Kind.IMPORT, key__in=wanted, organisation=organisation
         ).values_list("key", flat=True)
         if wanted
         else []
@@ -205,8 +205,12 @@ def _write_batch(
         bulk.insert([through(case_id=row.case.pk, user_id=primary.pk) for row in rows])
     bulk.insert_rows(
         PersonKey,
-        ("person", "kind", "key"),
-        ((key.person.pk, key.kind, key.key) for row in rows for key in _keys(row)),
+        ("person", "case", "organisation", "kind", "key"),
+        (
+            (key.person.pk, key.case_id, key.organisation_id, key.kind, key.key)
+            for row in rows
+            for key in _keys(row)
+        ),
     )
     bulk.insert([consent for row in rows for consent in _consents(row, actor)])
     now = timezone.now()
@@ -297,7 +301,7 @@ def _prepared(
 def _keys(row: _Row) -> list[PersonKey]:
     keys = identity.person_keys(row.person, citizenships=row.case.citizenships)
     if not row.case.external_id and (key := crypto.import_key(**_import_lookup(row.data))):
-        keys.append(PersonKey(person=row.person, kind=PersonKey.Kind.IMPORT, key=key))
+        keys.append(identity.key_of(row.person, PersonKey.Kind.IMPORT, key))
     return keys
 
 
@@ -368,7 +372,7 @@ def _flag_duplicates(rows: list[_Row]) -> dict[int, int]:
     holders: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for key, case_id, organisation_id in PersonKey.objects.filter(
         kind=PersonKey.Kind.DUPLICATE, key__in=wanted
-    ).values_list("key", "person__case_id", "person__case__organisation_id"):
+    ).values_list("key", "case_id", "organisation_id"):
         holders[key].append((case_id, organisation_id))
     flags = []
     for row in rows:

@@ -14,7 +14,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from accounts.audit import log_action
 from accounts.models import User
@@ -69,23 +69,26 @@ def full_name_keys(person: Person) -> set[str]:
 
 
 def person_keys(person: Person, *, citizenships: Iterable[str]) -> list[PersonKey]:
-    """The search and duplicate keys of a person (unsaved), for one person or a batch."""
+    """The search and duplicate keys of a person (unsaved), for one person or a batch. The
+    person's case must be saved: each key carries it and its organisation."""
     names = _names(person)
-    rows = [
-        PersonKey(person=person, kind=PersonKey.Kind.NAME, key=key)
-        for key in crypto.name_search_keys(*names)
+    kinds = [
+        (PersonKey.Kind.NAME, crypto.name_search_keys(*names)),
+        (PersonKey.Kind.FULL_NAME, sorted(full_name_keys(person))),
+        (
+            PersonKey.Kind.DUPLICATE,
+            duplicate_keys(names=names, birth_year=person.birth_year, citizenships=citizenships),
+        ),
     ]
-    rows += [
-        PersonKey(person=person, kind=PersonKey.Kind.FULL_NAME, key=key)
-        for key in sorted(full_name_keys(person))
-    ]
-    rows += [
-        PersonKey(person=person, kind=PersonKey.Kind.DUPLICATE, key=key)
-        for key in duplicate_keys(
-            names=names, birth_year=person.birth_year, citizenships=citizenships
-        )
-    ]
-    return rows
+    return [key_of(person, kind, key) for kind, keys in kinds for key in keys]
+
+
+def key_of(person: Person, kind: str, key: str) -> PersonKey:
+    """One key of a person (unsaved), with the person's case and its organisation."""
+    case = person.case
+    return PersonKey(
+        person=person, case=case, organisation_id=case.organisation_id, kind=kind, key=key
+    )
 
 
 def person_keys_refresh(person: Person, *, citizenships: Iterable[str]) -> None:
@@ -114,8 +117,10 @@ def possible_duplicates(
                 names=names, birth_year=year, citizenship=citizenship
             )
     qs = Case.objects.filter(
-        person__keys__kind=PersonKey.Kind.DUPLICATE, person__keys__key__in=keys
-    ).distinct()
+        pk__in=PersonKey.objects.filter(kind=PersonKey.Kind.DUPLICATE, key__in=keys).values(
+            "case_id"
+        )
+    )
     if exclude_case is not None:
         qs = qs.exclude(pk=exclude_case.pk)
     return qs
@@ -132,18 +137,23 @@ def cases_matching_name(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
     if words > 1:
         whole = PersonKey.objects.filter(
             kind=PersonKey.Kind.FULL_NAME, key__in=crypto.full_name_lookup_keys(text)
-        ).values("person_id")
+        )
         if whole.exists():
-            return qs.filter(person__in=whole)
+            # Matched on the case and its organisation: when the list is one organisation's,
+            # the database reads only that organisation's keys of the name, not every
+            # bearer's in the country.
+            return qs.filter(
+                Exists(whole.filter(case=OuterRef("pk"), organisation=OuterRef("organisation")))
+            )
     # A person's hashes are all under one key, so matching every word means `words` hits.
     matching = (
         PersonKey.objects.filter(kind=PersonKey.Kind.NAME, key__in=keys)
-        .values("person_id")
+        .values("case_id")
         .annotate(n=Count("key", distinct=True))
         .filter(n=words)
-        .values("person_id")
+        .values("case_id")
     )
-    return qs.filter(person__in=matching)
+    return qs.filter(pk__in=matching)
 
 
 # Look-ups: budget, audit, and what the answer may say

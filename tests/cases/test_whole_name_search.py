@@ -3,9 +3,12 @@ every person whose names hold all its words is found (the per-word keys)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from cases.models import Case, PersonKey
+from accounts.roles import Role
+from cases.models import Case, DuplicateFlag, PersonKey
 from cases.services import identity
 from tests import factories
 
@@ -53,7 +56,7 @@ def _only_sow() -> int:
 def test_whole_name_keys_follow_an_edit_and_the_import_key_stays(caseworker):
     case = factories.case(caseworker=caseworker, first_name="Aminata", last_name="Traoré")
     person = case.person
-    PersonKey.objects.create(person=person, kind=PersonKey.Kind.IMPORT, key="x" * 40)
+    identity.key_of(person, PersonKey.Kind.IMPORT, "x" * 40).save()
 
     person.last_name = "Keita"
     person.save()
@@ -63,3 +66,51 @@ def test_whole_name_keys_follow_an_edit_and_the_import_key_stays(caseworker):
     assert _found("Aminata Keita") == {case.pk}
     assert PersonKey.objects.filter(person=person, kind=PersonKey.Kind.IMPORT).count() == 1
     assert PersonKey.objects.filter(person=person, kind=PersonKey.Kind.FULL_NAME).count() == 1
+
+
+def test_every_key_carries_its_case_and_organisation(caseworker):
+    case = factories.case(caseworker=caseworker, first_name="Aminata", last_name="Traoré")
+
+    keys = PersonKey.objects.filter(person=case.person)
+    assert keys.count() >= 4  # the name words, the whole name, the duplicate key
+    assert set(keys.values_list("case_id", "organisation_id")) == {(case.pk, case.organisation_id)}
+
+
+def test_a_name_borne_in_two_organisations_lists_the_reader_s_cases_only(caseworker, other_org):
+    """The list's organisation is carried over to the keys (one organisation's bearers of a
+    common name read, not the country's); what the list shows is the same."""
+    ours = factories.case(caseworker=caseworker, first_name="Aminata", last_name="Traoré")
+    colleague = factories.user(Role.CASEWORKER, organisation=other_org)
+    theirs = factories.case(caseworker=colleague, first_name="Aminata", last_name="Traoré")
+
+    in_ours = Case.objects.filter(organisation=caseworker.organisation)
+    assert set(
+        identity.cases_matching_name(in_ours, "Aminata Traoré").values_list("pk", flat=True)
+    ) == {ours.pk}
+    assert _found("Aminata Traoré") == {ours.pk, theirs.pk}
+    # Each organisation's keys are its own.
+    assert PersonKey.objects.filter(organisation=other_org).exists()
+    assert not PersonKey.objects.filter(organisation=other_org, case=ours).exists()
+
+
+def test_duplicates_are_found_across_organisations_through_the_keys(caseworker, other_org):
+    ours = factories.case(
+        caseworker=caseworker,
+        first_name="Aminata",
+        last_name="Traoré",
+        date_of_birth=date(1999, 3, 1),
+    )
+    colleague = factories.user(Role.CASEWORKER, organisation=other_org)
+    theirs = factories.case(
+        caseworker=colleague,
+        first_name="Aminata",
+        last_name="Traoré",
+        date_of_birth=date(2000, 3, 1),
+    )
+
+    names = ["Aminata", "", "Traoré", ""]
+    found = identity.possible_duplicates(
+        names=names, birth_year=2000, citizenships=ours.citizenships, exclude_case=theirs
+    )
+    assert list(found.values_list("pk", flat=True)) == [ours.pk]
+    assert DuplicateFlag.objects.filter(case=theirs, other_case=ours).exists()

@@ -274,8 +274,8 @@ class Command(BaseCommand):
             posted.url,
             ("case", "list"),
             "SELECT c.id, c.case_number FROM cases_personkey k "
-            "JOIN cases_person p ON p.id = k.person_id JOIN cases_case c ON c.id = p.case_id "
-            "WHERE k.kind = 'full' AND k.key = ANY(%s) AND c.organisation_id = %s "
+            "JOIN cases_case c ON c.id = k.case_id "
+            "WHERE k.kind = 'full' AND k.key = ANY(%s) AND k.organisation_id = %s "
             "ORDER BY c.updated_at DESC, c.id DESC LIMIT 25",
             [keys, org.pk],
         )
@@ -285,9 +285,8 @@ class Command(BaseCommand):
         """A person of the organisation who goes by its most frequent whole name."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT k.key FROM cases_personkey k JOIN cases_person p ON p.id = k.person_id "
-                "JOIN cases_case c ON c.id = p.case_id WHERE k.kind = 'full' "
-                "AND c.organisation_id = %s GROUP BY k.key ORDER BY COUNT(*) DESC LIMIT 1",
+                "SELECT k.key FROM cases_personkey k WHERE k.kind = 'full' "
+                "AND k.organisation_id = %s GROUP BY k.key ORDER BY COUNT(*) DESC LIMIT 1",
                 [org.pk],
             )
             row = cursor.fetchone()
