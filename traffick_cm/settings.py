@@ -298,6 +298,8 @@ STORAGES = {
     },
 }
 
+# Django's renderer, with select boxes written in Python (traffick_cm/form_renderer.py).
+FORM_RENDERER = "traffick_cm.form_renderer.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -254,6 +254,7 @@ EXEMPT = {
     "traffick_cm/tables.py",
     # A synthetic import file for the benchmark, generated data only, never downloaded.
     "bench/management/commands/benchmark.py",
+    "bench/generate.py",
 }
 
 
