@@ -3,13 +3,15 @@ page uses, so that the API accepts exactly what the page accepts, with the same 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
+
+F = TypeVar("F", bound=forms.BaseForm)
 
 
 def _form_data(data: Any) -> MultiValueDict:
@@ -43,6 +45,12 @@ def form_errors(form: forms.BaseForm) -> dict[str, list[str]]:
 def clean(form_class: type[forms.BaseForm], data: Any, **kwargs: Any) -> dict[str, Any]:
     """The form's cleaned data, or a 400 with its field errors. Fields a PATCH leaves out
     are filled from `initial` (the record as it is) by the caller."""
+    return dict(valid_form(form_class, data, **kwargs).cleaned_data)
+
+
+def valid_form(form_class: type[F], data: Any, **kwargs: Any) -> F:
+    """The page's form bound to `data` and valid (for a caller that needs the form's own
+    methods, as the page's view calls them), or a 400 with its field errors."""
     form = form_class(data=_form_data(data), **kwargs)
     unknown = sorted(set(data) - set(form.fields))
     if unknown:
@@ -52,7 +60,7 @@ def clean(form_class: type[forms.BaseForm], data: Any, **kwargs: Any) -> dict[st
         )
     if not form.is_valid():
         raise exceptions.ValidationError(form_errors(form))
-    return dict(form.cleaned_data)
+    return form
 
 
 def service_errors(error: DjangoValidationError) -> exceptions.ValidationError:

@@ -5,14 +5,14 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from api import cases, partners, referrals, reports, trainings, views, webhooks
+from api import cases, partners, referrals, reports, screenings, trainings, views, webhooks
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("partners", partners.OrganisationViewSet, basename="partner")
 router.register("pathways", partners.PathwayViewSet, basename="pathway")
-for resources in (cases, referrals, trainings, reports, webhooks):
+for resources in (cases, referrals, screenings, trainings, reports, webhooks):
     resources.register(router)
 
 urlpatterns = [
