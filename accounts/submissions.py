@@ -8,11 +8,24 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import FormSubmission, User
 
 M = TypeVar("M", bound=models.Model)
+
+
+class TokenUsedElsewhere(ValidationError):
+    """The form's one-time token was used by another user or for another kind of record (a
+    copied or forged form): nothing is recorded, and the user is asked for a new form."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This form was already used for another submission: open a new form."),
+            code="token_used",
+        )
 
 
 def once(
@@ -32,6 +45,8 @@ def once(
     except IntegrityError:
         # The same token again (also when a concurrent twin committed first).
         earlier = FormSubmission.objects.filter(token=token, user=user, target_type=label).first()
+        if earlier is None and FormSubmission.objects.filter(token=token).exists():
+            raise TokenUsedElsewhere() from None
         if earlier is None or not earlier.target_id:
             raise
         return model.objects.get(pk=earlier.target_id), False

@@ -24,7 +24,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -40,7 +39,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import FormSubmission
+from accounts import submissions
 from accounts.policy import Action, can, scope
 from api import forms as api_forms
 from api.base import ResourceViewSet
@@ -236,15 +235,13 @@ class ScreeningViewSet(ChangeMixin, ResourceViewSet):
                 consented=form.cleaned_data["consented"],
                 submission_token=token,
             )
-        except ValidationError as error:
-            raise named(api_forms.service_errors(error)) from None
-        except IntegrityError:
+        except submissions.TokenUsedElsewhere:
             # The token is another user's, or another form's: never theirs to replay.
-            if token is None or not FormSubmission.objects.filter(token=token).exists():
-                raise
             raise Conflict(
                 _("This submission token was used for another submission: make a new one.")
             ) from None
+        except ValidationError as error:
+            raise named(api_forms.service_errors(error)) from None
 
     def change(self, instance: Screening, data, *, partial: bool) -> Screening:
         """Through the edit page's form, checked against the version the If-Match named."""

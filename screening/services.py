@@ -45,6 +45,8 @@ FIELDS = (
     "risk_level",
     "risks_note",
 )
+# No screening interview of this kind predates the Palermo Protocol (2000).
+FIRST_YEAR = 2000
 # A clock a few minutes ahead on a phone is not a screening in the future.
 CLOCK_SKEW = timedelta(minutes=10)
 
@@ -115,6 +117,14 @@ def _apply(screening: Screening, data: dict[str, Any], answers: dict[str, Any]) 
     screening.first_name = (screening.first_name or "").strip()
     screening.last_name = (screening.last_name or "").strip()
     when = screening.screened_at
+    # The year first: comparing a date near year 1 across time zones overflows.
+    if isinstance(when, datetime) and when.year < FIRST_YEAR:
+        raise ValidationError(
+            {
+                "screened_at": _("Give the date of the screening (from %(year)s).")
+                % {"year": FIRST_YEAR}
+            }
+        )
     if isinstance(when, datetime) and when > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"screened_at": _("The screening date is in the future.")})
     region = screening.identified_region
@@ -306,8 +316,18 @@ def status_decide(
         current.indicators = suggestion.codes
         current.suggested_status = suggestion.status
         current.rule_version = indicators.RULE_VERSION
+        # A decision changes what the screening says: a form or a copy read before it is
+        # stale (its version, the API's ETag).
+        current.version = F("version") + 1
         current.save(
-            update_fields=["status", "indicators", "suggested_status", "rule_version", "updated_at"]
+            update_fields=[
+                "status",
+                "indicators",
+                "suggested_status",
+                "rule_version",
+                "version",
+                "updated_at",
+            ]
         )
         log_action(
             "screening.status.revised" if previous else "screening.status.decided",
@@ -323,6 +343,8 @@ def status_decide(
             },
         )
         screening.status = status
+        current.refresh_from_db(fields=["version"])
+        screening.version = current.version
         return decision
 
 

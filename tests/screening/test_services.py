@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -302,3 +302,22 @@ def test_audit_entries_name_the_screening_and_hold_no_personal_data(caseworker, 
             assert personal not in text, (entry.action, text)
     changed = next(e for e in entries if e.action == "screening.screening.changed")
     assert changed.data["fields"] == ["first_name"]
+
+
+def test_a_decision_moves_the_screenings_version(caseworker, supervisor):
+    screening = factories.screening(actor=caseworker)
+    before = screening.version
+    services.status_decide(
+        actor=supervisor,
+        screening=screening,
+        status=screening.suggested_status,
+        justification="Answers consistent with the documents seen.",
+    )
+    screening.refresh_from_db()
+    assert screening.version == before + 1
+
+
+def test_a_date_before_2000_is_refused_with_a_message_not_an_error(caseworker):
+    with pytest.raises(ValidationError) as refused:
+        factories.screening(actor=caseworker, screened_at=datetime(1, 1, 1, tzinfo=UTC))
+    assert "screened_at" in refused.value.message_dict

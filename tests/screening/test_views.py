@@ -3,6 +3,7 @@ suggestion and decision, and the list's filters."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -250,3 +251,21 @@ def test_the_list_and_the_page_run_as_many_queries_with_more_to_show(client_for,
         )
 
     assert (_queries(client, listing), _queries(client, page)) == before
+
+
+def test_a_form_whose_token_another_user_used_is_refused_with_a_message(client_for, users):
+    """A copied form (its one-time token already used by a colleague) records nothing and
+    says so, instead of failing."""
+    token = str(uuid.uuid4())
+    client_for(users["supervisor"]).post(
+        reverse("screening:screening_create"), _interview(submission_token=token)
+    )
+    assert Screening.objects.count() == 1
+
+    response = client_for(users["caseworker"]).post(
+        reverse("screening:screening_create"), _interview(submission_token=token)
+    )
+
+    assert response.status_code == 200
+    assert "already used for another submission" in response.content.decode()
+    assert Screening.objects.count() == 1
