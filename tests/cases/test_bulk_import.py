@@ -207,16 +207,19 @@ def _reads(queries: CaptureQueriesContext) -> int:
 def test_a_row_without_recorded_consent_imports_without_any_consent(supervisor):
     """The writer's side of a file without con_Consent: the parser marks the row, the case has
     no consent record (the case shows "not recorded")."""
-    parsed = transfer._parse_rows(
-        transfer.read_sheet("cases.csv", io.BytesIO(htcds_csv(_rows(2)))),
-        transfer.ImportReport(),
-        transfer._references(supervisor.organisation),
-    )
-    for data in parsed.values():
-        data["consent"] = None
     report = transfer.ImportReport()
+    rows = list(
+        transfer._parsed_rows(
+            transfer._sheet("cases.csv", io.BytesIO(htcds_csv(_rows(2))), 0),
+            report,
+            transfer._references(supervisor.organisation),
+            expected=2,
+        )
+    )
+    for _number, data in rows:
+        data["consent"] = None
 
-    bulk_import.write_cases(parsed, report, organisation=supervisor.organisation, actor=supervisor)
+    bulk_import.write_cases(rows, report, organisation=supervisor.organisation, actor=supervisor)
 
     assert report.created == 2
     assert not Consent.objects.exists()
