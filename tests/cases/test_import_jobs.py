@@ -15,8 +15,7 @@ from cases.services import bulk_import, import_jobs, transfer
 from tests import factories
 from traffick_cm.celery import app as celery_app
 
-from .steps import GOOD_ROWS, htcds_csv
-from .test_bulk_import import _rows
+from .steps import GOOD_ROWS, distinct_rows, htcds_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +174,7 @@ def test_a_job_counts_the_rows_checked_then_those_written_batch_by_batch(
         def delete(self, key):
             pass
 
-    _upload(client_for(supervisor), _rows(45))
+    _upload(client_for(supervisor), distinct_rows(45))
     job = ImportJob.objects.get()
     monkeypatch.setattr(import_jobs, "cache", Recording())
 

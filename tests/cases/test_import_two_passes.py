@@ -18,8 +18,7 @@ from cases.services import bulk_import, transfer
 from traffick_cm import bulk
 from traffick_cm.tables import ImportFileError
 
-from .steps import HTCDS_HEADER, htcds_csv
-from .test_bulk_import import _rows
+from .steps import HTCDS_HEADER, distinct_rows, htcds_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,7 @@ def test_a_row_failing_late_in_a_file_of_several_batches_writes_nothing_at_all(
     monkeypatch.setattr(
         bulk_import, "_write_batch", lambda batch, *a, **k: batches.append(batch) or []
     )
-    rows = _rows(45)
+    rows = distinct_rows(45)
     rows[43]["prs_Birthdate"] = "12/31/1990"
 
     report = _import(supervisor, io.BytesIO(htcds_csv(rows)))
@@ -79,7 +78,7 @@ def test_the_rows_are_parsed_again_for_writing_one_batch_at_a_time(
 
     monkeypatch.setattr(bulk_import, "_write_batch", write_batch)
 
-    report = _import(supervisor, io.BytesIO(htcds_csv(_rows(45))))
+    report = _import(supervisor, io.BytesIO(htcds_csv(distinct_rows(45))))
 
     assert report.ok, report.errors
     assert report.created == 45
@@ -113,7 +112,7 @@ class _ChangingFile(io.BytesIO):
 
 
 def test_a_file_with_more_rows_when_written_than_when_checked_is_undone(supervisor, small_batches):
-    stream = _ChangingFile(htcds_csv(_rows(30)), htcds_csv(_rows(31)))
+    stream = _ChangingFile(htcds_csv(distinct_rows(30)), htcds_csv(distinct_rows(31)))
 
     with pytest.raises(RuntimeError, match="30 rows when checked and 31 when written"):
         _import(supervisor, stream)
@@ -126,9 +125,9 @@ def test_a_file_with_more_rows_when_written_than_when_checked_is_undone(supervis
 def test_a_row_that_fails_when_written_though_it_passed_when_checked_undoes_the_file(
     supervisor, small_batches
 ):
-    changed = _rows(30)
+    changed = distinct_rows(30)
     changed[25]["prs_Citizenship"] = "Atlantis"
-    stream = _ChangingFile(htcds_csv(_rows(30)), htcds_csv(changed))
+    stream = _ChangingFile(htcds_csv(distinct_rows(30)), htcds_csv(changed))
 
     report = _import(supervisor, stream)
 
@@ -145,7 +144,7 @@ def test_progress_knows_the_number_of_rows_before_checking_them(
 
     report = _import(
         supervisor,
-        io.BytesIO(htcds_csv(_rows(45))),
+        io.BytesIO(htcds_csv(distinct_rows(45))),
         progress=lambda phase, done, total: told.append((phase, done, total)),
     )
 
@@ -162,7 +161,7 @@ def test_progress_knows_the_number_of_rows_before_checking_them(
 
 def test_a_dry_run_reads_the_file_once_and_writes_nothing(supervisor, monkeypatch):
     monkeypatch.setattr(bulk_import, "write_cases", lambda *a, **k: pytest.fail("written"))
-    stream = _ChangingFile(htcds_csv(_rows(5)), b"")
+    stream = _ChangingFile(htcds_csv(distinct_rows(5)), b"")
 
     report = _import(supervisor, stream, dry_run=True)
 
@@ -176,7 +175,7 @@ def test_a_stream_that_cannot_seek_is_read_once_and_kept_for_the_second_reading(
         def seekable(self) -> bool:
             return False
 
-    report = _import(supervisor, Pipe(htcds_csv(_rows(3))))
+    report = _import(supervisor, Pipe(htcds_csv(distinct_rows(3))))
 
     assert report.created == 3
 
@@ -184,7 +183,7 @@ def test_a_stream_that_cannot_seek_is_read_once_and_kept_for_the_second_reading(
 def test_a_csv_record_that_cannot_be_read_late_in_the_file_refuses_the_file(supervisor):
     """The file is parsed as it is read: a malformed record after the first rows still
     refuses the whole file, before anything is written."""
-    good = htcds_csv(_rows(30))
+    good = htcds_csv(distinct_rows(30))
     broken = good + b"ROW-99999,Ama\rBarry,Diallo,1990-01-01,,,,,,,yes\n"
 
     with pytest.raises(ImportFileError):
@@ -197,7 +196,7 @@ def test_rows_without_external_id_repeated_late_in_the_file_are_refused(supervis
     """The checks across rows keep only keys: the same person 40 rows later is still
     recognised, and the errors across rows follow the rows' own."""
     header = [column for column in HTCDS_HEADER if column != "external_id"]
-    rows = _rows(45)
+    rows = distinct_rows(45)
     rows[44].update({k: rows[2][k] for k in ("prs_FirstName", "prs_SecondName", "prs_Birthdate")})
     rows[44]["prs_Citizenship"] = rows[2]["prs_Citizenship"]
     rows[10]["prs_Birthdate"] = "soon"
