@@ -94,6 +94,7 @@ def file_keys() -> tuple[FileKey, ...]:
     return _file_keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
+@cache  # a search key is derived for every hash: an import computes hundreds of thousands
 def _derive(material: str) -> bytes:
     return hashlib.sha256(b"traffick_cm search keys\x00" + material.encode()).digest()
 

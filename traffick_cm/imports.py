@@ -3,6 +3,7 @@ participant registers, and the next ones).
 
 An import reads a CSV or XLSX file (`traffick_cm.tables.read_rows`: UTF-8 with or without a
 byte-order mark, comma, semicolon or tab; the sheet of a workbook that names the columns),
+whole (`read_sheet`) or one row at a time (`SheetReader`, for a file of any size),
 checks its header, parses every row into values through `Cells`, which collects each problem
 against its row and column in an `ImportReport`, and writes all rows or none
 (`all_or_nothing`). Rows that an earlier import already wrote are recognised by a key
@@ -70,6 +71,9 @@ class ImportReport:
     # What the importer should know although nothing is wrong (how rows will be recognised
     # next time, what was skipped), in the language of the import.
     notes: list[str] = field(default_factory=list)
+    # The day every row is checked against ("not in the future"), one for the whole file
+    # however long its import runs.
+    today: date = field(default_factory=timezone.localdate, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -112,30 +116,56 @@ def read_sheet(
     aliases: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> Sheet:
-    """The file's header and its data rows (ImportFileError if it cannot be read); in a
-    workbook, from the sheet whose first row names the most of `columns` (or their aliases).
+    """The file's header and its data rows (ImportFileError if it cannot be read), all held
+    at once: see `SheetReader`, which reads them one at a time."""
+    reader = SheetReader(name, stream, columns=columns, aliases=aliases, labels=labels)
+    rows = list(reader)
+    return Sheet(header=reader.header, rows=rows, label_rows=reader.label_rows)
+
+
+class SheetReader:
+    """The file's header, read at once (ImportFileError if it cannot be read), and its data
+    rows as they are iterated, once: an import of any size holds one row at a time. In a
+    workbook, rows come from the sheet whose first row names the most of `columns` (or their
+    aliases). A row that cannot be read raises ImportFileError where it is met.
 
     Columns without a name in row 1 are not read (a template's row numbers, a helper
     column), so a row whose only values sit there is blank, and blank rows are skipped.
     `aliases` renames columns (a template's misspelt field names). Before the first data
     row, a row that holds only the labels of the header's columns (`labels`, by column, or
     the column's name spelt as words: "First Name" for prs_FirstName) is a template's
-    second header row and is skipped too."""
-    aliases = aliases or {}
-    raw_header, rows = read_rows(name, stream, columns={*columns, *aliases})
-    header = [aliases.get(column, column) for column in raw_header]
-    named = [(index, column) for index, column in enumerate(header) if column]
-    label_keys = _column_label_keys([column for _index, column in named], labels or {})
-    sheet = Sheet(header=header, rows=[])
-    for number, cells in rows:
-        values = {column: cells[i] if i < len(cells) else "" for i, column in named}
-        if not any(values.values()):
-            continue
-        if not sheet.rows and _is_label_row(values, label_keys):
-            sheet.label_rows.append(number)
-            continue
-        sheet.rows.append((number, values))
-    return sheet
+    second header row and is skipped too; `label_rows` lists those read past so far."""
+
+    def __init__(
+        self,
+        name: str,
+        stream: IO[bytes],
+        *,
+        columns: Collection[str] = (),
+        aliases: Mapping[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        aliases = aliases or {}
+        raw_header, self._rows = read_rows(name, stream, columns={*columns, *aliases})
+        self.header = [aliases.get(column, column) for column in raw_header]
+        self._named = [(index, column) for index, column in enumerate(self.header) if column]
+        self._label_keys = _column_label_keys(
+            [column for _index, column in self._named], labels or {}
+        )
+        self.label_rows: list[int] = []
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        named, data_seen = self._named, False
+        for number, cells in self._rows:
+            size = len(cells)
+            values = {column: cells[i] if i < size else "" for i, column in named}
+            if not any(values.values()):
+                continue
+            if not data_seen and _is_label_row(values, self._label_keys):
+                self.label_rows.append(number)
+                continue
+            data_seen = True
+            yield number, values
 
 
 _PREFIXED = re.compile(r"^[a-z]{3}_(?=[A-Z])")
@@ -272,6 +302,11 @@ class Cells:
         """No problem found in this row so far."""
         return not self.report.errors_since(self._errors_before)
 
+    @property
+    def today(self) -> date:
+        """The day the import checks dates against (`ImportReport.today`)."""
+        return self.report.today
+
     def raw(self, column: str) -> str:
         return (self.values.get(column) or "").strip()
 
@@ -361,7 +396,7 @@ class Cells:
                 % {"earliest": EARLIEST.year, "latest": LATEST.year},
             )
             return None
-        if not_future and parsed > timezone.localdate():
+        if not_future and parsed > self.today:
             self.error(column, _("The date is in the future."))
         return parsed
 
@@ -426,22 +461,29 @@ class Cells:
         return codes
 
 
-def duplicate_keys(
-    rows: Iterable[tuple[int, Any]], report: ImportReport, *, column: str
-) -> Iterator[tuple[int, Any]]:
-    """The rows whose key (the second item) was not seen in an earlier row of the same file;
-    a repeated key is an error on its row ("Same key as row N")."""
-    seen: dict[Any, int] = {}
-    for number, key in rows:
-        if key in seen:
-            report.error(
-                number,
-                column,
-                _("Same %(column)s as row %(row)s.") % {"column": column, "row": seen[key]},
-            )
-            continue
-        seen[key] = number
-        yield number, key
+class FirstRows:
+    """The row of a file that first held each key (an external_id, a person's identity), for
+    rows read one at a time: the keys are kept, not the rows. A key held again is an error
+    on the row that repeats it ("Same key as row N"), which `report` adds once every row has
+    been read, after the rows' own errors."""
+
+    def __init__(self) -> None:
+        self._first: dict[Any, int] = {}
+        self.repeats: list[tuple[int, int]] = []
+
+    def add(self, number: int, key: Any) -> bool:
+        """Is `key` new? If not, row `number` is remembered as repeating it."""
+        first = self._first.setdefault(key, number)
+        if first != number:
+            self.repeats.append((number, first))
+        return first == number
+
+    def report(self, report: ImportReport, column: str, message: str | None = None) -> None:
+        """Each repeat as an error on its row and `column`: `message` names the first row as
+        %(row)s (by default "Same <column> as row N.")."""
+        for number, first in self.repeats:
+            text = message or _("Same %(column)s as row %(row)s.")
+            report.error(number, column, text % {"column": column, "row": first})
 
 
 @contextmanager

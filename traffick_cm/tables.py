@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -109,21 +110,49 @@ def _csv_rows(stream: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[st
         raise ImportFileError(_("The CSV file must be encoded in UTF-8.")) from error
     # Only the delimiter is guessed (comma, semicolon or tab, from the header line); the
     # quoting rules stay the standard ones ("" inside a quoted cell is one quote).
-    first_line = text.splitlines()[0] if text else ""
+    first_line = _FIRST_LINE.match(text).group()
     delimiter = max(",;\t", key=first_line.count) if first_line else ","
+    # Records are parsed as they are asked for, so that an import holds one row at a time
+    # besides the text; a malformed record fails where it is met (an import checks every
+    # row before it writes one). A record that spans lines (a quoted line break) is one
+    # spreadsheet row.
+    records = csv.reader(_lines(text), delimiter=delimiter)
     try:
-        # Read whole here so that a malformed file fails before any row is checked; a
-        # record that spans lines (a quoted line break) is one spreadsheet row.
-        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        first = next(records, None)
     except csv.Error as error:
-        raise ImportFileError(
-            _("This CSV file cannot be read: %(error)s") % {"error": error}
-        ) from error
-    if not records:
+        raise _unreadable(error) from error
+    if first is None:
         return [], iter(())
-    header = [_clean(h) for h in records[0]]
-    rows = ((number, [_clean(x) for x in values]) for number, values in enumerate(records[1:], 2))
-    return header, rows
+    header = [_clean(h) for h in first]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for number, values in enumerate(records, start=2):
+                yield number, [_clean(x) for x in values]
+        except csv.Error as error:
+            raise _unreadable(error) from error
+
+    return header, rows()
+
+
+# What str.splitlines() ends the first line at.
+_FIRST_LINE = re.compile("[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text`, each up to and with its "\n", one at a time: what iterating
+    io.StringIO(text) gives the csv module, without the copy four times the text's size that
+    io.StringIO holds."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        end = size if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _unreadable(error: csv.Error) -> ImportFileError:
+    return ImportFileError(_("This CSV file cannot be read: %(error)s") % {"error": error})
 
 
 def _clean(text: str) -> str:

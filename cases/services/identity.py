@@ -84,10 +84,15 @@ def person_keys(person: Person, *, citizenships: Iterable[str]) -> list[PersonKe
 
 
 def key_of(person: Person, kind: str, key: str) -> PersonKey:
-    """One key of a person (unsaved), with the person's case and its organisation."""
+    """One key of a saved person (unsaved itself), with the person's case and its
+    organisation; by their ids (an import builds tens of thousands of keys)."""
     case = person.case
     return PersonKey(
-        person=person, case=case, organisation_id=case.organisation_id, kind=kind, key=key
+        person_id=person.pk,
+        case_id=case.pk,
+        organisation_id=case.organisation_id,
+        kind=kind,
+        key=key,
     )
 
 

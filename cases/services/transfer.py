@@ -22,13 +22,13 @@ Export goes through traffick_cm.tables, which neutralises formula injection."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -45,14 +45,13 @@ from traffick_cm.imports import (
     HEADER_ROW,
     MULTI,
     Cells,
+    FirstRows,
     ImportReport,
-    Sheet,
+    SheetReader,
     check_header,
     choice_lookup,
-    duplicate_keys,
     folded,
     label_key,
-    read_sheet,
 )
 
 # Our extension columns first, then the codebook's.
@@ -286,7 +285,7 @@ def _parse_row(cells: Cells, refs: _References) -> dict[str, Any] | None:
         "citizenships": citizenships,
         "case_data": {
             "external_id": external_id,
-            "identified_on": cells.date("identified_on", not_future=True) or timezone.localdate(),
+            "identified_on": cells.date("identified_on", not_future=True) or cells.today,
             "identified_country": country,
             "identified_region": region,
             "identification_method": v.IdentificationMethod.OTHER_ORGANISATION
@@ -328,51 +327,75 @@ def _parse_row(cells: Cells, refs: _References) -> dict[str, Any] | None:
     return data if cells.ok else None
 
 
-def _parse_rows(
-    sheet: Sheet,
+@dataclass
+class _Checked:
+    """What checking every row keeps for writing them: counts, not the rows."""
+
+    rows: int = 0
+    without_id: int = 0
+    consent_not_recorded: int = 0
+
+
+def _check_rows(
+    rows: Iterable[tuple[int, dict[str, str]]],
     report: ImportReport,
     refs: _References,
     progress: Callable[[int], None] | None = None,
-) -> dict[int, dict]:
-    """The rows without an error, by row number. An external_id repeated in the file is an
-    error on the row that repeats it, and so is, among rows without one, the same person
-    (same names, birth date and citizenships): the next import could not tell them apart."""
-    parsed = {}
-    for done, (number, values) in enumerate(sheet.rows, start=1):
+) -> _Checked:
+    """Parse and check every row, one at a time, keeping only what the checks across rows
+    need. An external_id repeated in the file is an error on the row that repeats it, and
+    so is, among rows without one, the same person (same names, birth date and
+    citizenships): the next import could not tell them apart. These errors follow those of
+    the rows themselves."""
+    checked = _Checked()
+    external_ids, identities = FirstRows(), FirstRows()
+    for number, values in rows:
+        checked.rows += 1
         data = _parse_row(Cells(number, values, report), refs)
+        # On what the cell holds, even when the row has an error of its own.
+        if external_id := (values.get("external_id") or "").strip():
+            external_ids.add(number, external_id)
         if data is not None:
-            parsed[number] = data
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(sheet.rows)):
-            progress(done)
-    keys = [
-        (number, external_id)
-        for number, values in sheet.rows
-        if (external_id := (values.get("external_id") or "").strip())
-    ]
-    repeated = {number for number, _key in keys} - {
-        number for number, _key in duplicate_keys(keys, report, column="external_id")
-    }
-    seen: dict[str, int] = {}
-    for number, data in parsed.items():
-        if not data["identity_key"]:
-            continue
-        if first := seen.get(data["identity_key"]):
-            report.error(
-                number,
-                "prs_FirstName",
-                _(
-                    "Same name, birth date and citizenship as row %(row)s: give each row an "
-                    "external_id so that the two can be told apart."
-                )
-                % {"row": first},
-            )
-            repeated.add(number)
-        else:
-            seen[data["identity_key"]] = number
-    return {number: data for number, data in parsed.items() if number not in repeated}
+            if data["identity_key"]:
+                identities.add(number, data["identity_key"])
+            checked.without_id += not data["external_id"]
+            checked.consent_not_recorded += data["consent"] is None
+        if progress is not None and checked.rows % PROGRESS_EVERY == 0:
+            progress(checked.rows)
+    if progress is not None and checked.rows % PROGRESS_EVERY:
+        progress(checked.rows)
+    external_ids.report(report, "external_id")
+    identities.report(
+        report,
+        "prs_FirstName",
+        _(
+            "Same name, birth date and citizenship as row %(row)s: give each row an "
+            "external_id so that the two can be told apart."
+        ),
+    )
+    return checked
 
 
-def _note(report: ImportReport, sheet: Sheet, parsed: dict[int, dict]) -> None:
+def _parsed_rows(
+    rows: Iterable[tuple[int, dict[str, str]]],
+    report: ImportReport,
+    refs: _References,
+    *,
+    expected: int,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows parsed again for writing, one at a time: the rows `_check_rows` accepted
+    (every row of the file). A row that fails now reports its error, which undoes the file;
+    a file that no longer has the rows it had raises, which undoes it too."""
+    count = 0
+    for number, values in rows:
+        count += 1
+        if (data := _parse_row(Cells(number, values, report), refs)) is not None:
+            yield number, data
+    if count != expected:
+        raise RuntimeError(f"The file had {expected} rows when checked and {count} when written.")
+
+
+def _note(report: ImportReport, sheet: SheetReader, checked: _Checked) -> None:
     """What the importer should know of a valid file: rows skipped as labels, how rows
     without external_id will be recognised, and cases whose consent is not recorded."""
     if sheet.label_rows:
@@ -384,7 +407,7 @@ def _note(report: ImportReport, sheet: Sheet, parsed: dict[int, dict]) -> None:
             )
             % {"rows": ", ".join(str(number) for number in sheet.label_rows)}
         )
-    without_id = sum(1 for data in parsed.values() if not data["external_id"])
+    without_id = checked.without_id
     if "external_id" not in sheet.header:
         report.note(
             _(
@@ -404,7 +427,7 @@ def _note(report: ImportReport, sheet: Sheet, parsed: dict[int, dict]) -> None:
             )
             % {"count": without_id}
         )
-    unrecorded = sum(1 for data in parsed.values() if data["consent"] is None)
+    unrecorded = checked.consent_not_recorded
     if unrecorded:
         report.note(
             ngettext(
@@ -418,6 +441,18 @@ def _note(report: ImportReport, sheet: Sheet, parsed: dict[int, dict]) -> None:
         )
 
 
+def _sheet(name: str, stream: IO[bytes], start: int) -> SheetReader:
+    """The file read from its start (again: each pass over the rows reads it anew)."""
+    stream.seek(start)
+    return SheetReader(
+        name,
+        stream,
+        columns=[*EXPORT_COLUMNS, *IGNORED_COLUMNS],
+        aliases=COLUMN_ALIASES,
+        labels=FIELD_LABELS,
+    )
+
+
 def import_cases(
     *,
     name: str,
@@ -428,7 +463,12 @@ def import_cases(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportReport:
     """`progress(phase, done, total)` is told how far the import got: "checking" while the
-    rows are parsed, "writing" after each batch written."""
+    rows are parsed, "writing" after each batch written.
+
+    The file is read twice, one row at a time, so that memory does not grow with it: every
+    row is checked first, keeping only counts and the keys that recognise a repeated row;
+    only then, if no row has an error, is it read again and written batch by batch, in one
+    transaction (all rows or none). With `progress`, a first reading counts the rows."""
     if actor is not None:
         # A person imports into their own organisation, and only with the right to import:
         # the views check both, this is the rule itself.
@@ -437,13 +477,10 @@ def import_cases(
         if organisation is None or organisation.pk != actor.organisation_id:
             raise PermissionDenied
     report = ImportReport()
-    sheet = read_sheet(
-        name,
-        stream,
-        columns=[*EXPORT_COLUMNS, *IGNORED_COLUMNS],
-        aliases=COLUMN_ALIASES,
-        labels=FIELD_LABELS,
-    )
+    if not stream.seekable():
+        stream = io.BytesIO(stream.read())  # it is read twice
+    start = stream.tell()
+    sheet = _sheet(name, stream, start)
     check_header(
         sheet.header,
         report,
@@ -452,24 +489,30 @@ def import_cases(
         ignored=IGNORED_COLUMNS,
         unknown_message=_("Unknown column: not an HTCDS field name."),
     )
-    report.rows = len(sheet.rows)
     if report.errors:
+        report.rows = sum(1 for _row in sheet)
         return report
-    if not sheet.rows:
-        report.error(HEADER_ROW, "", _("The file has no rows."))
-        return report
-    total = len(sheet.rows)
-    parsed = _parse_rows(
+    total = 0
+    if progress is not None:
+        total = sum(1 for _row in sheet)
+        sheet = _sheet(name, stream, start)
+    refs = _references(organisation)
+    checked = _check_rows(
         sheet,
         report,
-        _references(organisation),
+        refs,
         progress=(lambda done: progress("checking", done, total)) if progress else None,
     )
+    report.rows = checked.rows
+    if not report.rows:
+        report.error(HEADER_ROW, "", _("The file has no rows."))
+        return report
     if report.ok:
-        _note(report, sheet, parsed)
+        _note(report, sheet, checked)
     if report.ok and not dry_run:
+        rows = _parsed_rows(_sheet(name, stream, start), report, refs, expected=checked.rows)
         _write(
-            parsed,
+            rows,
             report,
             organisation=organisation,
             actor=actor,
@@ -479,7 +522,7 @@ def import_cases(
 
 
 def _write(
-    parsed: dict[int, dict],
+    rows: Iterable[tuple[int, dict[str, Any]]],
     report: ImportReport,
     *,
     organisation: Organisation,
@@ -487,9 +530,7 @@ def _write(
     progress: bulk_import.Progress | None = None,
 ) -> None:
     """Create the cases not imported before, all or none, in batches (bulk_import)."""
-    bulk_import.write_cases(
-        parsed, report, organisation=organisation, actor=actor, progress=progress
-    )
+    bulk_import.write_cases(rows, report, organisation=organisation, actor=actor, progress=progress)
 
 
 STATUS_TO_HTCDS = v.HTCDS_CASE_STATUS

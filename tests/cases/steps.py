@@ -141,3 +141,29 @@ def htcds_csv(rows: list[dict[str, str]], header: list[str] | None = None) -> by
     for row in rows:
         writer.writerow({column: row.get(column, "") for column in header})
     return buffer.getvalue().encode()
+
+
+FIRST = ["Kadiatou", "Ousmane", "Hawa", "Mariam", "Sekou", "Fanta", "Lamine", "Adama", "Binta"]
+LAST = ["Barry", "Keita", "Touré", "Diallo", "Camara", "Sow", "Bah", "Konaté", "Cissé", "Traoré"]
+
+
+def distinct_rows(count: int, *, start: int = 0, prefix: str = "ROW") -> list[dict[str, str]]:
+    """Distinct people: every name and birth date differs."""
+    rows = []
+    for i in range(start, start + count):
+        rows.append(
+            {
+                "external_id": f"{prefix}-{i:05d}",
+                "prs_FirstName": FIRST[i % len(FIRST)],
+                "prs_SecondName": f"{LAST[(i // len(FIRST)) % len(LAST)]}",
+                "prs_Birthdate": date(1960 + i % 40, 1 + i % 12, 1 + i % 28).isoformat(),
+                "prs_Gender": "Feminine" if i % 2 else "Masculine",
+                "prs_Citizenship": ["GN", "ML", "CF", "CM"][i % 4],
+                "vic_TraffickingStatus": "PossibleVictimOfTrafficking",
+                "vic_TypeOfExploitation": "ForcedLabour",
+                "vic_MethodsOfControl": "",
+                "cas_Status": "Active",
+                "con_Consent": "yes",
+            }
+        )
+    return rows

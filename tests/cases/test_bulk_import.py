@@ -19,34 +19,9 @@ from cases.models import Case, Consent, DuplicateFlag, Person, PersonKey
 from cases.services import bulk_import, transfer
 from tests import factories
 
-from .steps import HTCDS_HEADER, htcds_csv
+from .steps import HTCDS_HEADER, distinct_rows, htcds_csv
 
 pytestmark = pytest.mark.django_db
-
-FIRST = ["Kadiatou", "Ousmane", "Hawa", "Mariam", "Sekou", "Fanta", "Lamine", "Adama", "Binta"]
-LAST = ["Barry", "Keita", "Touré", "Diallo", "Camara", "Sow", "Bah", "Konaté", "Cissé", "Traoré"]
-
-
-def _rows(count: int, *, start: int = 0, prefix: str = "ROW") -> list[dict[str, str]]:
-    """Distinct people: every name and birth date differs."""
-    rows = []
-    for i in range(start, start + count):
-        rows.append(
-            {
-                "external_id": f"{prefix}-{i:05d}",
-                "prs_FirstName": FIRST[i % len(FIRST)],
-                "prs_SecondName": f"{LAST[(i // len(FIRST)) % len(LAST)]}",
-                "prs_Birthdate": date(1960 + i % 40, 1 + i % 12, 1 + i % 28).isoformat(),
-                "prs_Gender": "Feminine" if i % 2 else "Masculine",
-                "prs_Citizenship": ["GN", "ML", "CF", "CM"][i % 4],
-                "vic_TraffickingStatus": "PossibleVictimOfTrafficking",
-                "vic_TypeOfExploitation": "ForcedLabour",
-                "vic_MethodsOfControl": "",
-                "cas_Status": "Active",
-                "con_Consent": "yes",
-            }
-        )
-    return rows
 
 
 def _import(supervisor, rows, header=HTCDS_HEADER):
@@ -64,7 +39,7 @@ def small_batches(monkeypatch):
 
 
 def test_rows_are_written_in_batches_with_consecutive_numbers(supervisor, small_batches):
-    report = _import(supervisor, _rows(45))
+    report = _import(supervisor, distinct_rows(45))
 
     assert report.ok, report.errors
     assert report.created == 45
@@ -80,7 +55,7 @@ def test_rows_are_written_in_batches_with_consecutive_numbers(supervisor, small_
 
 def test_numbers_follow_the_registrations_made_before(supervisor, caseworker, small_batches):
     factories.case(caseworker=caseworker)
-    _import(supervisor, _rows(3))
+    _import(supervisor, distinct_rows(3))
 
     year = timezone.localdate().year
     assert sorted(Case.objects.values_list("case_number", flat=True)) == [
@@ -103,7 +78,7 @@ def test_a_row_refused_in_the_last_batch_undoes_the_earlier_batches(
         return original(person, exclude=exclude)
 
     monkeypatch.setattr(Person, "clean_fields", refuse_one)
-    rows = _rows(44)
+    rows = distinct_rows(44)
     rows[-1]["prs_FirstName"] = "Zeinab"
 
     report = _import(supervisor, rows)
@@ -117,12 +92,12 @@ def test_a_row_refused_in_the_last_batch_undoes_the_earlier_batches(
 
 
 def test_importing_again_creates_nothing_and_new_rows_only_once(supervisor, small_batches):
-    _import(supervisor, _rows(30))
+    _import(supervisor, distinct_rows(30))
 
-    again = _import(supervisor, _rows(30))
+    again = _import(supervisor, distinct_rows(30))
     assert again.ok and again.created == 0 and again.already_imported == 30
 
-    more = _import(supervisor, _rows(35))
+    more = _import(supervisor, distinct_rows(35))
     assert more.created == 5 and more.already_imported == 30
     assert Case.objects.count() == 35
 
@@ -145,7 +120,7 @@ def test_duplicates_are_flagged_against_earlier_cases_and_earlier_rows(
         "prs_Birthdate": "1995-04-12",
         "prs_Citizenship": "GN",
     }
-    rows = _rows(25)
+    rows = distinct_rows(25)
     rows[3].update(same)  # first batch
     rows[22].update({**same, "prs_Birthdate": "1996-01-01"})  # second batch, a year apart
 
@@ -168,7 +143,7 @@ def test_duplicates_are_flagged_against_earlier_cases_and_earlier_rows(
 
 
 def test_the_audit_has_one_entry_per_batch_and_each_case_its_creation(supervisor, small_batches):
-    _import(supervisor, _rows(45))
+    _import(supervisor, distinct_rows(45))
 
     batches = list(AuditEntry.objects.filter(action="cases.import.batch").order_by("pk"))
     assert [len(b.data["cases"]) for b in batches] == [20, 20, 5]
@@ -185,13 +160,13 @@ def test_the_audit_has_one_entry_per_batch_and_each_case_its_creation(supervisor
 def test_the_queries_of_a_batch_do_not_grow_with_its_rows(supervisor):
     """One duplicate look-up, one insert per table: a batch of 60 rows costs what a batch of
     6 does (after a first import: the year's number sequence then exists)."""
-    first = _rows(1, prefix="FIRST")
+    first = distinct_rows(1, prefix="FIRST")
     first[0]["prs_FirstName"] = "Zeinab"
     _import(supervisor, first)
     with CaptureQueriesContext(connection) as few:
-        _import(supervisor, _rows(6, prefix="FEW"))
+        _import(supervisor, distinct_rows(6, prefix="FEW"))
     with CaptureQueriesContext(connection) as many:
-        _import(supervisor, _rows(60, start=100, prefix="MANY"))
+        _import(supervisor, distinct_rows(60, start=100, prefix="MANY"))
 
     assert Case.objects.count() == 67
     if connection.vendor == "postgresql":  # COPY: one statement per table, any size
@@ -207,16 +182,19 @@ def _reads(queries: CaptureQueriesContext) -> int:
 def test_a_row_without_recorded_consent_imports_without_any_consent(supervisor):
     """The writer's side of a file without con_Consent: the parser marks the row, the case has
     no consent record (the case shows "not recorded")."""
-    parsed = transfer._parse_rows(
-        transfer.read_sheet("cases.csv", io.BytesIO(htcds_csv(_rows(2)))),
-        transfer.ImportReport(),
-        transfer._references(supervisor.organisation),
-    )
-    for data in parsed.values():
-        data["consent"] = None
     report = transfer.ImportReport()
+    rows = list(
+        transfer._parsed_rows(
+            transfer._sheet("cases.csv", io.BytesIO(htcds_csv(distinct_rows(2))), 0),
+            report,
+            transfer._references(supervisor.organisation),
+            expected=2,
+        )
+    )
+    for _number, data in rows:
+        data["consent"] = None
 
-    bulk_import.write_cases(parsed, report, organisation=supervisor.organisation, actor=supervisor)
+    bulk_import.write_cases(rows, report, organisation=supervisor.organisation, actor=supervisor)
 
     assert report.created == 2
     assert not Consent.objects.exists()

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from cases.models import Case, ImportJob
-from cases.services import import_jobs
+from cases.services import bulk_import, import_jobs, transfer
 from tests import factories
 from traffick_cm.celery import app as celery_app
 
-from .steps import GOOD_ROWS, htcds_csv
+from .steps import GOOD_ROWS, distinct_rows, htcds_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +156,37 @@ def test_the_import_page_lists_the_supervisors_own_recent_imports(client_for, su
 
     assert reverse("cases:import_job", kwargs={"pk": mine.pk}) in text
     assert reverse("cases:import_job", kwargs={"pk": theirs.pk}) not in text
+
+
+def test_a_job_counts_the_rows_checked_then_those_written_batch_by_batch(
+    supervisor, background, client_for, monkeypatch
+):
+    """The page's bar: every row is counted first (the total is known before the first is
+    checked), then checked, then written a batch at a time."""
+    monkeypatch.setattr(bulk_import, "BATCH_SIZE", 20)
+    monkeypatch.setattr(transfer, "PROGRESS_EVERY", 20)
+    seen = []
+
+    class Recording:
+        def set(self, key, value, timeout=None):
+            seen.append((value["state"], value["rows"], value["checked"], value["written"]))
+
+        def delete(self, key):
+            pass
+
+    _upload(client_for(supervisor), distinct_rows(45))
+    job = ImportJob.objects.get()
+    monkeypatch.setattr(import_jobs, "cache", Recording())
+
+    assert import_jobs.job_run(str(job.pk)) == ImportJob.State.DONE
+
+    assert seen == [
+        ("checking", 45, 20, 0),
+        ("checking", 45, 40, 0),
+        ("checking", 45, 45, 0),
+        ("writing", 45, 45, 20),
+        ("writing", 45, 45, 40),
+        ("writing", 45, 45, 45),
+    ]
+    job.refresh_from_db()
+    assert (job.rows, job.rows_checked, job.rows_written, job.created) == (45, 45, 45, 45)
