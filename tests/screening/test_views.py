@@ -11,7 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
+from accounts import submissions
 from accounts.models import AuditEntry
 from accounts.roles import Role
 from screening import services
@@ -267,5 +269,8 @@ def test_a_form_whose_token_another_user_used_is_refused_with_a_message(client_f
     )
 
     assert response.status_code == 200
-    assert "already used for another submission" in response.content.decode()
+    page = response.content.decode()
+    with translation.override(response["Content-Language"]):
+        refused = submissions.TokenUsedElsewhere().messages[0]
+    assert escape(refused) in page
     assert Screening.objects.count() == 1
