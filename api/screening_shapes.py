@@ -220,7 +220,16 @@ class AnswersField(serializers.JSONField):
 
 
 def _suggestion(screening: Screening) -> indicators.Suggestion:
-    return indicators.from_codes(screening.indicators, child=screening.is_child)
+    """The stored suggestion read from its codes, once per screening (its indicators and
+    its reason are two fields of the answer)."""
+    cached = screening.__dict__.get("_suggestion")
+    if cached is None or cached[0] != (screening.indicators, screening.is_child):
+        suggestion = indicators.from_codes(screening.indicators, child=screening.is_child)
+        cached = screening.__dict__["_suggestion"] = (
+            (screening.indicators, screening.is_child),
+            suggestion,
+        )
+    return cached[1]
 
 
 class ScreeningSerializer(serializers.ModelSerializer):

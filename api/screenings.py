@@ -40,7 +40,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import submissions
-from accounts.policy import Action, can, scope
+from accounts.policy import Action, can, can_on
 from api import forms as api_forms
 from api.base import ResourceViewSet
 from api.cases import IDEMPOTENCY_KEY, IF_MATCH
@@ -371,7 +371,7 @@ class ScreeningViewSet(ChangeMixin, ResourceViewSet):
         """The case opened from the screening; its number only for those who may open its
         case file (as the screening's page says it)."""
         user = self.request.user
-        visible = scope(user, "case", Action.VIEW, Case.objects.filter(pk=case.pk)).exists()
+        visible = can_on(user, "case", Action.VIEW, case)
         body = {
             "screening": screening_pk,
             "case": case.pk,

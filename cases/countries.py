@@ -25,6 +25,8 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from traffick_cm import imports
+
 LIST_PATH = "lists/countries.{language}.html"
 
 
@@ -48,18 +50,18 @@ def _codes_by_name(language: str) -> dict[str, str]:
 
 def country_code(text: str) -> str | None:
     """The ISO code of a country typed as a name (in the page's language first, then in
-    any of the app's languages) or as a code; None if it is neither."""
+    any of the app's languages, or by a common or former name, as imported files are read)
+    or as a code; None if it is neither."""
     text = (text or "").strip()
     if len(text) == 2 and text.upper() in countries:
         return text.upper()
     key = _key(text)
     if not key:
         return None
-    languages = [_language(), *(code for code, _name in settings.LANGUAGES)]
-    for language in languages:
-        if code := _codes_by_name(language).get(key):
-            return code
-    return None
+    if code := _codes_by_name(_language()).get(key):
+        return code
+    # In another language of the app, or a common or former name: as the imports read it.
+    return imports.country_lookup().get(imports.label_key(text))
 
 
 def country_name(code: Any) -> str:

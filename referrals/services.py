@@ -143,7 +143,6 @@ def packet_build(case: Case, fields: list[str], service_type: str) -> dict[str, 
     return packet
 
 
-@transaction.atomic
 def _require_recorded_consent(case: Case) -> None:
     """A case imported without consent to data collection (consent "not recorded") is
     shared with nobody, not even in an emergency, until that consent is recorded."""
@@ -156,6 +155,7 @@ def _require_recorded_consent(case: Case) -> None:
         )
 
 
+@transaction.atomic
 def referral_create(
     *,
     actor: User,

@@ -19,7 +19,6 @@ those of the project's implementing organisations in the project's countries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -57,25 +56,13 @@ VICTIM_COMPUTATIONS = frozenset(
 SCREENING_COMPUTATIONS = frozenset({Computation.PERSONS_SCREENED, Computation.SCREENING_IDENTIFIED})
 
 
-@dataclass(frozen=True)
-class ProjectScreenings(ScreeningScope):
-    """A project's screenings: those of its implementing organisations in its countries (a
-    screening is attributed to no project; an organisation also works outside the project's
-    countries). No breakdown by region: the scope has no one country."""
-
-    countries: frozenset[str] = frozenset()
-
-    def screenings(self) -> QuerySet[Screening]:
-        return super().screenings().filter(identified_country__in=self.countries)
-
-
-def project_screenings(project: Project, country: str = "") -> ProjectScreenings:
+def project_screenings(project: Project, country: str = "") -> ScreeningScope:
     """The screenings a project counts (only those of `country` when the reader may see one
     country's figures only)."""
     countries = {c.code for c in project.countries}
     if country:
         countries &= {country}
-    return ProjectScreenings(
+    return ScreeningScope(
         organisation_ids=frozenset(project.organisations.values_list("pk", flat=True)),
         countries=frozenset(countries),
     )
@@ -344,14 +331,20 @@ def released_victim_values(
                         continue
                     result[i.pk] = suppression.release_window(layout, monthly, parts, cell, k)
         if kinds & SCREENING_COMPUTATIONS:
-            screenings = screening_scope_for(group[0], country)
-            windows = {
-                Computation.PERSONS_SCREENED: screening_statistics.screened_window,
-                Computation.SCREENING_IDENTIFIED: screening_statistics.identified_window,
+            cells = {
+                Computation.PERSONS_SCREENED: screening_statistics.TOTAL,
+                Computation.SCREENING_IDENTIFIED: screening_statistics.IDENTIFIED_CELL,
             }
-            for kind in kinds & SCREENING_COMPUTATIONS:
-                value = windows[kind](screenings, parts, k)
-                result.update({i.pk: value for i in group if i.computation == kind})
+            released = screening_statistics.windows(
+                screening_scope_for(group[0], country), parts, cells.values(), k
+            )
+            result.update(
+                {
+                    i.pk: released[cells[i.computation]]
+                    for i in group
+                    if i.computation in SCREENING_COMPUTATIONS
+                }
+            )
     return result
 
 

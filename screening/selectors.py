@@ -9,8 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.audit import log_read
 from accounts.models import User
-from accounts.policy import Action, can, get_for_user_or_404, scope
-from cases.models import Case
+from accounts.policy import Action, can, can_on, get_for_user_or_404, scope
 from screening import indicators, questions
 from screening.forms import UNDECIDED
 from screening.models import Screening, StatusDecision
@@ -97,9 +96,7 @@ def screening_for_view(*, actor: User, pk: int) -> Reading:
     suggestion = indicators.from_codes(screening.indicators, child=screening.is_child)
     decisions = list(screening.decisions.all())
     open_ = screening.case_id is None
-    case_visible = not open_ and (
-        scope(actor, "case", Action.VIEW, Case.objects.filter(pk=screening.case_id)).exists()
-    )
+    case_visible = not open_ and can_on(actor, "case", Action.VIEW, screening.case)
     return Reading(
         screening=screening,
         suggestion=suggestion,

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from accounts import submissions
 from accounts.audit import log_action
 from accounts.models import User
-from accounts.policy import Action, can, scope
-from cases.models import Case, CaseNumberSequence
+from accounts.policy import Action, can, can_on
+from cases.models import Case
 from cases.services import ConflictError, records
 from cases.services import case as case_services
 from screening import indicators, sop
@@ -74,20 +74,11 @@ def screening_code_allocate(*, organisation: Any, year: int) -> str:
     """The next code of the organisation's country for the year, e.g. SCR-CF-2026-00012:
     it says nothing about the person. Numbered under a row lock, like case numbers."""
     prefix = f"SCR-{organisation.country.code}"
-    sequence, _created = CaseNumberSequence.objects.select_for_update().get_or_create(
-        prefix=prefix, year=year
-    )
-    CaseNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    return f"{prefix}-{year}-{sequence.last:05d}"
-
-
-def _in_scope(actor: User, kind: str, action: Action, screening: Screening) -> bool:
-    return scope(actor, kind, action, Screening.objects.filter(pk=screening.pk)).exists()
+    return f"{prefix}-{year}-{case_services.numbers_reserve(prefix=prefix, year=year):05d}"
 
 
 def _require(actor: User, kind: str, action: Action, screening: Screening) -> None:
-    if not _in_scope(actor, kind, action, screening):
+    if not can_on(actor, kind, action, screening):
         raise PermissionDenied
 
 

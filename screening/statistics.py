@@ -41,6 +41,8 @@ TOTAL = "screened"
 UNDECIDED = "undecided"
 NOT_STATED = "—"
 IDENTIFIED = (v.TraffickingStatus.POSSIBLE, v.TraffickingStatus.ACTUAL)
+# The cell of the screenings decided possible or actual victims.
+IDENTIFIED_CELL = "id:yes"
 
 
 def _db() -> str:
@@ -56,11 +58,15 @@ class ScreeningScope:
     country: str = ""
     region_id: int | None = None
     organisation_ids: frozenset[int] | None = None
+    # A project's countries (it may have several): no breakdown by region then.
+    countries: frozenset[str] | None = None
 
     def screenings(self) -> QuerySet[Screening]:
         qs = Screening.objects.using(_db()).all()
         if self.country:
             qs = qs.filter(identified_country=self.country)
+        if self.countries is not None:
+            qs = qs.filter(identified_country__in=self.countries)
         if self.region_id:
             qs = qs.filter(identified_region=self.region_id)
         if self.organisation_ids is not None:
@@ -239,10 +245,15 @@ def most_frequent_indicators(
     return rows[:top]
 
 
-def _window(scope: ScreeningScope, parts: Iterable[Period], cell: str, k: int | None) -> int | str:
-    parts = list(parts)
+def windows(
+    scope: ScreeningScope, parts: Iterable[Period], cells: Iterable[str], k: int | None
+) -> dict[str, int | str]:
+    """Cells of the screenings' table over calendar units (a logframe's figures "to
+    date"), released as each unit is: hidden when any unit's is. One count for every cell:
+    TOTAL (persons screened) and "id:yes" (decided possible or actual victims)."""
+    parts, cells = list(parts), list(cells)
     if not parts:
-        return 0
+        return dict.fromkeys(cells, 0)
     regions = _regions(scope)
     layout = screening_layout(regions=regions)
     start = min(part.start for part in parts)
@@ -250,15 +261,14 @@ def _window(scope: ScreeningScope, parts: Iterable[Period], cell: str, k: int | 
     monthly = screening_months(scope, start, end, regions=regions is not None)
     released = [suppression.release(layout, monthly, part, k or 1) for part in parts]
     combined = suppression.release_parts(layout, released, tuple(parts))
-    return combined.shown(cell) if k else combined.values.get(cell, 0)
+    return {cell: combined.shown(cell) if k else combined.values.get(cell, 0) for cell in cells}
 
 
 def screened_window(scope: ScreeningScope, parts: Iterable[Period], k: int | None) -> int | str:
-    """Persons screened over calendar units (a logframe's figure "to date"), released as
-    each unit is: hidden when any unit's is."""
-    return _window(scope, parts, TOTAL, k)
+    """Persons screened over calendar units, released as each unit is."""
+    return windows(scope, parts, [TOTAL], k)[TOTAL]
 
 
 def identified_window(scope: ScreeningScope, parts: Iterable[Period], k: int | None) -> int | str:
     """Persons screened and decided possible or actual victims over calendar units."""
-    return _window(scope, parts, "id:yes", k)
+    return windows(scope, parts, [IDENTIFIED_CELL], k)[IDENTIFIED_CELL]

@@ -4,14 +4,14 @@ decision, and opening a case."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.policy import Action, can, require
+from accounts.policy import Action, require
 from cases.services import ConflictError
 from screening import forms, selectors, services
 from traffick_cm.forms import attach_service_errors
@@ -147,10 +147,9 @@ def screening_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require("screening", Action.CHANGE)
+@require("case", Action.CREATE)
 @sensitive_post_parameters()
 def case_open(request: HttpRequest, pk: int) -> HttpResponse:
-    if not can(request.user, "case", Action.CREATE):
-        raise PermissionDenied
     reading = selectors.screening_for_view(actor=request.user, pk=pk)
     screening = reading.screening
     if screening.case_id:

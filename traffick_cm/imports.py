@@ -230,9 +230,7 @@ def label_key(text: str) -> str:
     """A picklist value the way it is compared: only its letters and digits, without case or
     accents, so that "ForcedLabour", "Forced labour", "forced-labour" and "FORCED LABOUR"
     are one value, as are "Follow up" and "FollowUp"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NOT_LETTERS.sub("", plain.casefold())
+    return _NOT_LETTERS.sub("", folded(text))
 
 
 def _languages() -> list[str]:

@@ -24,12 +24,11 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries.fields import CountryField
@@ -40,7 +39,6 @@ from accounts.policy import Action, can
 from cases import signals
 from cases.models import (
     Case,
-    CaseNumberSequence,
     Consent,
     DuplicateFlag,
     Person,
@@ -55,6 +53,7 @@ from cases.services.case import (
     PERSONAL_FIELDS,
     _audit_value,
     _derive_person_facts,
+    numbers_reserve,
 )
 from partners.models import Organisation
 from traffick_cm import bulk, crypto
@@ -94,7 +93,6 @@ class _Row:
     data: dict[str, Any]
     case: Case
     person: Person
-    import_keys: list[str] = field(default_factory=list)
 
 
 def write_cases(
@@ -381,7 +379,8 @@ def _layout(model: type[models.Model]) -> tuple[dict[str, tuple[str, bool]], lis
 
 def _keys(row: _Row) -> list[PersonKey]:
     keys = identity.person_keys(row.person, citizenships=row.case.citizenships)
-    if not row.case.external_id and (key := crypto.import_key(**_import_lookup(row.data))):
+    # The row's import key, computed when the row was checked (transfer._identity_key).
+    if not row.case.external_id and (key := row.data["identity_key"]):
         keys.append(identity.key_of(row.person, PersonKey.Kind.IMPORT, key))
     return keys
 
@@ -416,33 +415,19 @@ def _allocate_numbers(rows: list[_Row], organisation: Organisation) -> None:
     for row in rows:
         by_year[row.case.identified_on.year].append(row)
     for year, of_year in sorted(by_year.items()):
-        sequence, _created = CaseNumberSequence.objects.select_for_update().get_or_create(
-            prefix=prefix, year=year
-        )
-        CaseNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + len(of_year))
-        first = sequence.last + 1
+        first = numbers_reserve(prefix=prefix, year=year, count=len(of_year))
         for offset, row in enumerate(of_year):
             row.case.case_number = f"{prefix}-{year}-{first + offset:05d}"
 
 
 def _duplicate_lookups(row: _Row) -> Iterable[str]:
-    year = row.person.birth_year
-    if year is None:
+    if row.person.birth_year is None:
         return []
-    names = [
-        row.person.first_name,
-        row.person.middle_name,
-        row.person.last_name,
-        row.person.aliases,
-    ]
-    return [
-        key
-        for near in (year - 1, year, year + 1)
-        for citizenship in list(row.case.citizenships) or [""]
-        for key in crypto.duplicate_lookup_keys(
-            names=names, birth_year=near, citizenship=citizenship
-        )
-    ]
+    return identity.duplicate_lookup_keys(
+        names=identity.names_of(row.person),
+        birth_year=row.person.birth_year,
+        citizenships=row.case.citizenships,
+    )
 
 
 def _flag_duplicates(rows: list[_Row]) -> dict[int, int]:

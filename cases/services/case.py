@@ -113,12 +113,18 @@ def case_number_allocate(*, organisation: Organisation, year: int) -> str:
     identification: CF-CF-2025-00015 (renamed CF-2025-00015 by migration 0005) and, for a
     case identified abroad, CF-CM-2025-00003 (kept as it is)."""
     prefix = organisation.country.code
+    return f"{prefix}-{year}-{numbers_reserve(prefix=prefix, year=year):05d}"
+
+
+def numbers_reserve(*, prefix: str, year: int, count: int = 1) -> int:
+    """Reserve `count` consecutive numbers of a sequence (case numbers, screening codes)
+    for the year, under the sequence's row lock until the transaction ends; returns the
+    first of them."""
     sequence, _created = CaseNumberSequence.objects.select_for_update().get_or_create(
         prefix=prefix, year=year
     )
-    CaseNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    return f"{prefix}-{year}-{sequence.last:05d}"
+    CaseNumberSequence.objects.filter(pk=sequence.pk).update(last=F("last") + count)
+    return sequence.last + 1
 
 
 def _derive_person_facts(case: Case, person: Person, *, sex: str, citizenships: list[str]) -> None:
@@ -143,7 +149,7 @@ def _derive_person_facts(case: Case, person: Person, *, sex: str, citizenships: 
 
 def _flag_duplicates(case: Case, person: Person) -> list[DuplicateFlag]:
     matches = identity.possible_duplicates(
-        names=[person.first_name, person.middle_name, person.last_name, person.aliases],
+        names=identity.names_of(person),
         birth_year=person.birth_year,
         citizenships=case.citizenships,
         exclude_case=case,
@@ -219,8 +225,6 @@ def _case_create(
     consent_given_on,
     caseworkers,
     share_consent=False,
-    status=v.CaseStatus.SCREENING,
-    audit_data=None,
 ) -> Case:
     today = timezone.localdate()
     identified_on = case_data["identified_on"]
@@ -233,8 +237,7 @@ def _case_create(
         created_by=actor,
         registered_on=today,
         primary_caseworker=actor if actor and can(actor, "case_assignee", Action.CHANGE) else None,
-        status=status,
-        closed_on=today if status in v.TERMINAL_STATUSES else None,
+        status=v.CaseStatus.SCREENING,
         case_number=case_number_allocate(organisation=organisation, year=identified_on.year),
         **{k: case_data[k] for k in (*CASE_FIELDS, *EXPLOITATION_FIELDS) if k in case_data},
     )
@@ -287,7 +290,6 @@ def _case_create(
             "case_number": case.case_number,
             "status": case.status,
             "possible_duplicates": len(flags),
-            **(audit_data or {}),
             **{k: _audit_value(k, person_data.get(k)) for k in PERSONAL_FIELDS if k in person_data},
         },
     )

@@ -43,7 +43,8 @@ def age_on(*, date_of_birth: date | None, estimated_age: int | None, on: date) -
     return estimated_age
 
 
-def _names(person: Person) -> list[str]:
+def names_of(person: Person) -> list[str]:
+    """The names a person's keys are made of."""
     return [person.first_name, person.middle_name, person.last_name, person.aliases]
 
 
@@ -71,7 +72,7 @@ def full_name_keys(person: Person) -> set[str]:
 def person_keys(person: Person, *, citizenships: Iterable[str]) -> list[PersonKey]:
     """The search and duplicate keys of a person (unsaved), for one person or a batch. The
     person's case must be saved: each key carries it and its organisation."""
-    names = _names(person)
+    names = names_of(person)
     kinds = [
         (PersonKey.Kind.NAME, crypto.name_search_keys(*names)),
         (PersonKey.Kind.FULL_NAME, sorted(full_name_keys(person))),
@@ -104,6 +105,22 @@ def person_keys_refresh(person: Person, *, citizenships: Iterable[str]) -> None:
     PersonKey.objects.bulk_create(person_keys(person, citizenships=citizenships))
 
 
+def duplicate_lookup_keys(
+    *, names: list[str], birth_year: int, citizenships: Iterable[str]
+) -> list[str]:
+    """The duplicate keys a person may have been registered under: the same names and a
+    citizenship, born a year before or after (ages are often estimated), under every
+    hash key in use."""
+    return [
+        key
+        for year in (birth_year - 1, birth_year, birth_year + 1)
+        for citizenship in list(citizenships) or [""]
+        for key in crypto.duplicate_lookup_keys(
+            names=names, birth_year=year, citizenship=citizenship
+        )
+    ]
+
+
 def possible_duplicates(
     *,
     names: list[str],
@@ -115,12 +132,7 @@ def possible_duplicates(
     citizenship and a birth year within one year (ages are often estimated)."""
     if birth_year is None:
         return Case.objects.none()
-    keys = []
-    for year in (birth_year - 1, birth_year, birth_year + 1):
-        for citizenship in list(citizenships) or [""]:
-            keys += crypto.duplicate_lookup_keys(
-                names=names, birth_year=year, citizenship=citizenship
-            )
+    keys = duplicate_lookup_keys(names=names, birth_year=birth_year, citizenships=citizenships)
     qs = Case.objects.filter(
         pk__in=PersonKey.objects.filter(kind=PersonKey.Kind.DUPLICATE, key__in=keys).values(
             "case_id"

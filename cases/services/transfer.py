@@ -230,9 +230,8 @@ def _parse_row(cells: Cells, refs: _References) -> dict[str, Any] | None:
     """The values of one row for the writer (`bulk_import`), or None when the row has an
     error.
 
-    `consent` is True, or None when not recorded. `import_key` is the row's external_id
-    (may be empty); `identity_key` the keyed hash that recognises a row without one (empty
-    when it has one)."""
+    `consent` is True, or None when not recorded. `identity_key` is the keyed hash that
+    recognises a row without external_id on a later import (empty when it has one)."""
     external_id = cells.text("external_id", max_length=100)
     first_name = cells.text("prs_FirstName", required=True)
     consent = _consent(cells)
@@ -277,7 +276,6 @@ def _parse_row(cells: Cells, refs: _References) -> dict[str, Any] | None:
         )
     data = {
         "external_id": external_id,
-        "import_key": external_id,
         "identity_key": identity_key,
         "consent": consent,
         "status": status,

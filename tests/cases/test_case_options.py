@@ -25,6 +25,7 @@ from cases.management.commands.country_lists import list_file
 from cases.models import Case
 from partners.models import Region
 from tests import factories
+from traffick_cm import imports
 
 from .steps import register_data
 
@@ -97,6 +98,14 @@ def test_the_edit_form_offers_the_regions_of_the_case_country_only(client_for, c
 def test_a_country_is_read_by_its_name_in_either_language_or_its_code(typed, language):
     with translation.override(language):
         assert country_code(typed) == "CF"
+
+
+@pytest.mark.parametrize(("typed", "code"), [("Swaziland", "SZ"), ("Russia", "RU")])
+def test_a_former_or_common_name_is_read_as_an_imported_file_reads_it(typed, code):
+    """The form knows the names the spreadsheet import knows (traffick_cm/imports.py)."""
+    with translation.override("en"):
+        assert country_code(typed) == code
+    assert imports.country_lookup()[imports.label_key(typed)] == code
 
 
 def test_a_case_is_registered_with_the_country_typed_by_name(client_for, caseworker):
