@@ -114,6 +114,33 @@ def test_malformed_connection_age_is_refused_on_postgres():
     assert "CONN_MAX_AGE" in result.stderr
 
 
+POSTGRES = "postgres://postgres@127.0.0.1:5432/traffick_cm"
+OPTIONS = "sorted(settings.DATABASES['default'].get('OPTIONS', {}).items())"
+
+
+def test_postgres_prepares_statements_with_server_side_parameters():
+    assert _settings_value(OPTIONS, DEBUG="1", DATABASE_URL=POSTGRES) == (
+        "[('prepare_threshold', 5), ('server_side_binding', True)]"
+    )
+    assert _settings_value(
+        OPTIONS, DEBUG="1", DATABASE_URL=POSTGRES, DATABASE_PREPARE_THRESHOLD="2"
+    ) == ("[('prepare_threshold', 2), ('server_side_binding', True)]")
+
+
+def test_prepared_statements_can_be_turned_off_for_a_connection_pooler():
+    assert (
+        _settings_value(OPTIONS, DEBUG="1", DATABASE_URL=POSTGRES, DATABASE_PREPARE_THRESHOLD="0")
+        == "[]"
+    )
+
+
+def test_malformed_prepare_threshold_is_refused():
+    result = _setup(DEBUG="1", DATABASE_URL=POSTGRES, DATABASE_PREPARE_THRESHOLD="often")
+
+    assert result.returncode != 0
+    assert "DATABASE_PREPARE_THRESHOLD" in result.stderr
+
+
 def test_malformed_key_among_rotated_encryption_keys_is_refused():
     result = _setup(DEBUG="1", FIELD_ENCRYPTION_KEY=f"{_fernet_key()},short")
 

@@ -207,6 +207,15 @@ def _database_from_env() -> dict:
     if config["ENGINE"].endswith("postgresql"):
         config["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
         config["CONN_HEALTH_CHECKS"] = True
+        # Prepared statements: a query run a few times on a connection is parsed and planned
+        # once (the case file's join took 3.6 ms to plan and 0.5 ms to run). They need
+        # server-side parameters; behind PgBouncer in transaction mode before 1.21, set
+        # DATABASE_PREPARE_THRESHOLD to 0 to turn them off.
+        threshold = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+        if threshold > 0:
+            config.setdefault("OPTIONS", {}).update(
+                {"server_side_binding": True, "prepare_threshold": threshold}
+            )
     else:
         # SQLite, the embedded default: `make run` writes from two processes (the web server
         # and beat, which runs the periodic tasks). A transaction takes the write lock when it
