@@ -1,11 +1,12 @@
-"""Django's form renderer, with the select boxes written in Python.
+"""Django's form renderer, with the select boxes and the input boxes written in Python.
 
 A select is rendered by Django through three templates: the box, then for every option the
 option's template and its attributes' template. The filters of a list hold hundreds of
 options (every country, every region, every caseworker), and rendering them through
 templates took most of a list page's time (issue 15: 63% of the case list). `render` writes
-the same HTML for those templates in one pass; every other widget goes through Django's
-templates unchanged."""
+the same HTML for those templates in one pass, and for Django's `<input>` widgets (text,
+number, date...: each a template that includes input.html and attrs.html); every other
+widget goes through Django's templates unchanged."""
 
 from __future__ import annotations
 
@@ -17,9 +18,28 @@ from django.utils.safestring import SafeString, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
+# Django's widget templates that are input.html and nothing else.
+INPUTS = {
+    f"django/forms/widgets/{kind}.html"
+    for kind in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "search",
+        "tel",
+        "color",
+    )
+}
 
 
-def _attrs(attrs: dict[str, Any]) -> str:
+def attributes(attrs: dict[str, Any]) -> SafeString:
     """As django/forms/widgets/attrs.html: False leaves the attribute out, True writes its
     name alone, anything else its value as text, escaped."""
     parts = []
@@ -30,11 +50,11 @@ def _attrs(attrs: dict[str, Any]) -> str:
             parts.append(f" {conditional_escape(name)}")
         else:
             parts.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
-    return "".join(parts)
+    return mark_safe("".join(parts))  # noqa: S308 (names and values escaped above)
 
 
 def _select(widget: dict[str, Any]) -> SafeString:
-    html = [format_html('<select name="{}"', widget["name"]), _attrs(widget["attrs"]), ">"]
+    html = [format_html('<select name="{}"', widget["name"]), attributes(widget["attrs"]), ">"]
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             html.append(format_html('<optgroup label="{}">', group_name))
@@ -43,13 +63,24 @@ def _select(widget: dict[str, Any]) -> SafeString:
                 raise _Unknown
             html += [
                 format_html('<option value="{}"', str(option["value"])),
-                _attrs(option["attrs"]),
+                attributes(option["attrs"]),
                 format_html(">{}</option>", option["label"]),
             ]
         if group_name:
             html.append("</optgroup>")
     html.append("</select>")
     return mark_safe("".join(html))  # noqa: S308 (every value above is escaped)
+
+
+def _input(widget: dict[str, Any]) -> SafeString:
+    value = widget["value"]
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        widget["type"],
+        widget["name"],
+        format_html(' value="{}"', str(value)) if value is not None else "",
+        attributes(widget["attrs"]),
+    )
 
 
 class _Unknown(Exception):
@@ -63,4 +94,6 @@ class FormRenderer(DjangoTemplates):
                 return _select(context["widget"])
             except _Unknown:
                 pass
+        elif template_name in INPUTS:
+            return _input(context["widget"])
         return super().render(template_name, context, request=request)
