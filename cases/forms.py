@@ -34,6 +34,7 @@ from traffick_cm.forms import (
     DateField,
     DateInput,
     IdListField,
+    LoadedModelChoiceField,
     ModelForm,
     formfield,
 )
@@ -461,10 +462,10 @@ class CaseFilterForm(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), required=False, widget=forms.RadioSelect)
     age_group = forms.ChoiceField(label=_("Age group"), required=False)
     citizenship = CountryNameField(label=_("Citizenship"), required=False)
-    region = forms.ModelChoiceField(
+    region = LoadedModelChoiceField(
         label=_("Region"), required=False, queryset=Region.objects.none()
     )
-    caseworker = forms.ModelChoiceField(
+    caseworker = LoadedModelChoiceField(
         label=_("Caseworker"), required=False, queryset=User.objects.none()
     )
     identified_from = DateField(label=_("Identified from"), required=False)

@@ -19,6 +19,7 @@ from django_countries.fields import CountryField
 from partners.models import Organisation, Region
 from programmes.models import Project
 from traffick_cm import codebooks as v
+from traffick_cm.choice_labels import ChoiceLabels
 from traffick_cm.fields import (
     ChoiceListField,
     EncryptedDateField,
@@ -41,7 +42,7 @@ class CaseNumberSequence(models.Model):
         ]
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     case_number = models.CharField(_("case number"), max_length=32, unique=True)
     external_id = models.CharField(_("external ID"), max_length=100, blank=True)
     organisation = models.ForeignKey(
@@ -189,7 +190,7 @@ class Case(models.Model):
         return v.HTCDS_CASE_STATUS[v.CaseStatus(self.status)]
 
 
-class Person(models.Model):
+class Person(ChoiceLabels, models.Model):
     """The person a case is about. Every identifying value is encrypted at rest."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="person")
@@ -271,7 +272,7 @@ class PersonKey(models.Model):
         ]
 
 
-class TraffickingEvent(models.Model):
+class TraffickingEvent(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("type"), max_length=20, choices=v.EventType.choices)
     country = CountryField(_("country"))
@@ -285,7 +286,7 @@ class TraffickingEvent(models.Model):
         verbose_name_plural = _("trafficking events")
 
 
-class Consent(models.Model):
+class Consent(ChoiceLabels, models.Model):
     """One consent decision. The current state per scope is derived from these records."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
@@ -313,7 +314,7 @@ class Consent(models.Model):
         verbose_name_plural = _("consents")
 
 
-class Assessment(models.Model):
+class Assessment(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     assessed_on = models.DateField(_("date"))
     assessed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -328,7 +329,7 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
 
 
-class SupportPlan(models.Model):
+class SupportPlan(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_plans")
     type = models.CharField(_("type"), max_length=40, choices=v.SupportPlanType.choices)
     objectives = EncryptedTextField(_("objectives"), multiline=True)
@@ -345,7 +346,7 @@ class SupportPlan(models.Model):
         verbose_name_plural = _("support plans")
 
 
-class ServiceDelivery(models.Model):
+class ServiceDelivery(ChoiceLabels, models.Model):
     """A service delivered to the person: by the owning organisation, or by a partner
     through a completed referral."""
 
@@ -386,7 +387,7 @@ class ServiceDelivery(models.Model):
         indexes = [models.Index(fields=["project", "delivered_on"])]
 
 
-class CaseNote(models.Model):
+class CaseNote(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     body = EncryptedTextField(_("note"), multiline=True)
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -398,7 +399,7 @@ class CaseNote(models.Model):
         verbose_name_plural = _("case notes")
 
 
-class FollowUp(models.Model):
+class FollowUp(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
     due_on = models.DateField(_("due date"))
     purpose = models.CharField(_("purpose"), max_length=200)
@@ -428,7 +429,7 @@ def _document_path(instance: CaseDocument, filename: str) -> str:
     return f"case-documents/{uuid.uuid4().hex}"
 
 
-class CaseDocument(models.Model):
+class CaseDocument(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=20, choices=v.DocumentKind.choices)
     file = models.FileField(upload_to=_document_path)
@@ -444,7 +445,7 @@ class CaseDocument(models.Model):
         verbose_name_plural = _("documents")
 
 
-class LegalProceeding(models.Model):
+class LegalProceeding(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legal_proceedings")
     stage = models.CharField(_("stage"), max_length=20, choices=v.LegalStage.choices)
     complaint_on = models.DateField(_("complaint filed on"), null=True, blank=True)
@@ -471,7 +472,7 @@ class LegalProceeding(models.Model):
         verbose_name_plural = _("legal proceedings")
 
 
-class StatusChange(models.Model):
+class StatusChange(ChoiceLabels, models.Model):
     """The workflow history: kept whole, also across reopening."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
@@ -487,7 +488,7 @@ class StatusChange(models.Model):
         ordering = ["-changed_at", "-pk"]
 
 
-class ClosureRequest(models.Model):
+class ClosureRequest(ChoiceLabels, models.Model):
     class Decision(models.TextChoices):
         PENDING = "pending", _("Awaiting approval")
         APPROVED = "approved", _("Approved")
@@ -518,7 +519,7 @@ class ClosureRequest(models.Model):
         ]
 
 
-class DuplicateFlag(models.Model):
+class DuplicateFlag(ChoiceLabels, models.Model):
     """A possible earlier registration of the same person. The caseworker learns only that
     one exists (and its number, when it is in their own organisation)."""
 

@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 from cases.models import Case
 from partners.models import Organisation
 from traffick_cm import codebooks
+from traffick_cm.choice_labels import ChoiceLabels
 from traffick_cm.codebooks import ServiceType
 from traffick_cm.fields import ChoiceListField, EncryptedTextField
 
@@ -85,7 +86,7 @@ DEFAULT_PACKET = [
 ]
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     from_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="referrals_sent"
@@ -212,7 +213,7 @@ class Referral(models.Model):
         return self.packet_withdrawn_at is not None
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(ChoiceLabels, models.Model):
     """Every change of a referral: who, when, from which status to which."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")

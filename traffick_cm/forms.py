@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from traffick_cm import periods
@@ -136,3 +137,57 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, today: date, first_year: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["period"] = PeriodField(today=today, first_year=first_year, required=False)
+
+
+class _LoadedChoices(BaseChoiceIterator):
+    """The choices of a LoadedModelChoiceField, from its objects (read when first needed:
+    a choice iterator, which Django's fields and widgets keep as it is)."""
+
+    def __init__(self, field: LoadedModelChoiceField) -> None:
+        self.field = field
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for instance in self.field.objects():
+            yield (str(instance.pk), self.field.label_from_instance(instance))
+
+    def __len__(self) -> int:
+        return len(self.field.objects()) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.field.objects())
+
+
+class LoadedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField for a short list (a country's regions, an organisation's
+    caseworkers) read in one query for both the options shown and the check of the value
+    chosen: Django's runs one query for each, and the case list's filters paid two."""
+
+    def _set_queryset(self, queryset: models.QuerySet | None) -> None:
+        self._objects: list[models.Model] | None = None
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def objects(self) -> list[models.Model]:
+        if self._objects is None:
+            self._objects = list(self.queryset) if self.queryset is not None else []
+        return self._objects
+
+    def _get_choices(self) -> _LoadedChoices:
+        return _LoadedChoices(self)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+    def to_python(self, value: Any) -> models.Model | None:
+        if value in self.empty_values:
+            return None
+        for instance in self.objects():
+            if str(instance.pk) == str(value):
+                return instance
+        raise ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
