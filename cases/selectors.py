@@ -131,7 +131,10 @@ def case_for_view(*, actor: User, pk: int) -> Case:
     The sections a caseworker seldom opens (documents, legal proceedings, status history)
     come as counts in the case's own query and load with `case_section`. The pending closure
     request (one at most, by a constraint) is joined to the case, and each possible duplicate
-    carries whether this user may open the other case: no query of their own."""
+    carries whether this user may open the other case: no query of their own. Nothing the
+    page does not show is joined: each join of the case's query added 0.1 to 0.9 ms of
+    PostgreSQL's planning (2.6 ms in all with eight), which prepared statements pay only on
+    a connection's first runs."""
     qs = (
         Case.objects.annotate(
             pending_closure=FilteredRelation(
@@ -147,9 +150,7 @@ def case_for_view(*, actor: User, pk: int) -> Case:
             "organisation",
             "identified_region",
             "referring_organisation",
-            "primary_caseworker",
             "project",
-            "created_by",
             "pending_closure__requested_by",
         )
         .prefetch_related(
