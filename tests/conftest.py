@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import grants
@@ -25,6 +26,16 @@ from reports.services import plans
 from screening import services as screening_services
 from tests import factories
 from trainings.services import sessions as training_sessions
+
+
+@pytest.fixture(autouse=True)
+def language_of_the_test():
+    # Every test starts in the same language, whatever the one before it left active (a
+    # request leaves its language active in the thread): English, in which tests write
+    # what they expect unless they choose a language.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
