@@ -67,6 +67,7 @@ IMPORT_SECONDS_FOR_10000 = 10
 # the measured file (the file itself, some 100 bytes a row, is read whole).
 IMPORT_MEMORY_GROWTH_MB = 20
 THROUGHPUT_SHARE = 0.5
+WARM_UP = 12
 GUNICORN_WORKERS = 2
 CLIENT_THREADS = 4
 
@@ -189,9 +190,13 @@ class Command(BaseCommand):
 
     # Pages through the full stack -------------------------------------------------------
     def _times(self, name: str, client: Client, url: str, expect: int = 200):
-        """p50, p95 and the query counts of N requests (after one to warm the caches)."""
+        """p50, p95 and the query counts of N requests, on a warm server: after WARM_UP
+        requests, by which the connection's prepared statements have their generic plans
+        (psycopg prepares a query on its fifth run, PostgreSQL plans it afresh for five more
+        before it keeps a plan)."""
         times, queries = [], []
-        client.get(url)
+        for _ in range(WARM_UP):
+            client.get(url)
         for _ in range(self.n):
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
