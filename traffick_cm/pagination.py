@@ -1,5 +1,6 @@
 """A paginator that never counts: at a million rows an exact COUNT(*) costs more than the page
-itself. It reads one row more than the page to know whether there is a next page."""
+itself. It reads one row more than the page to know whether there is a next page, with a
+plan made for the list's filters (traffick_cm/db.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+
+from traffick_cm.db import custom_plans
 
 
 @dataclass
@@ -43,5 +46,6 @@ def page_of(qs: QuerySet, number: str | int | None, size: int = 25) -> Page:
         page = 1
     page = min(page, 10_000)
     start = (page - 1) * size
-    rows = list(qs[start : start + size + 1])
+    with custom_plans(qs.db):
+        rows = list(qs[start : start + size + 1])
     return Page(object_list=rows[:size], number=page, has_next=len(rows) > size)
