@@ -77,20 +77,6 @@ from screening.models import AGE_GROUP_CHOICES, PlaceType, Risk, Screening, Stat
 from screening.questions import Kind
 from traffick_cm import codebooks as v
 
-
-# The page's messages for a step the screening's state does not allow.
-def _case_opened_change() -> str:
-    return _("A case was opened from this screening: change the case file instead.")
-
-
-def _case_opened_decision() -> str:
-    return _("A case was opened from this screening: its status is decided in the case file now.")
-
-
-def _not_decided_a_victim() -> str:
-    return _("A case is opened once the status is decided as a possible or actual victim.")
-
-
 # --- The screenings ---------------------------------------------------------------------
 
 FILTERS = [
@@ -246,7 +232,7 @@ class ScreeningViewSet(ChangeMixin, ResourceViewSet):
     def change(self, instance: Screening, data, *, partial: bool) -> Screening:
         """Through the edit page's form, checked against the version the If-Match named."""
         if instance.case_id:
-            raise Conflict(_case_opened_change())
+            raise Conflict(str(services.CASE_OPENED_CHANGE))
         sent = form_values(data, creating=False)
         values = {**current_values(instance), **sent} if partial else dict(sent)
         values = asked_only(values, sent)
@@ -264,7 +250,7 @@ class ScreeningViewSet(ChangeMixin, ResourceViewSet):
             now = Screening.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
             raise PreconditionFailed(version=str(now)) from None
         except ValidationError as error:
-            self._refused(instance, error, _case_opened_change())
+            self._refused(instance, error, str(services.CASE_OPENED_CHANGE))
         return self._read(instance.pk)
 
     @staticmethod
@@ -295,7 +281,7 @@ class ScreeningViewSet(ChangeMixin, ResourceViewSet):
         def make() -> Screening:
             screening = selectors.screening_for_decision(actor=user, pk=pk)
             if screening.case_id:
-                raise Conflict(_case_opened_decision())
+                raise Conflict(str(services.CASE_OPENED_DECISION))
             cleaned = api_forms.clean(DecisionForm, request.data)
             try:
                 services.status_decide(
@@ -306,7 +292,7 @@ class ScreeningViewSet(ChangeMixin, ResourceViewSet):
                     reason_against_suggestion=cleaned["reason_against_suggestion"],
                 )
             except ValidationError as error:
-                self._refused(screening, error, _case_opened_decision())
+                self._refused(screening, error, str(services.CASE_OPENED_DECISION))
             return self._listed(screening.pk)
 
         return create_once(
@@ -336,7 +322,7 @@ class ScreeningViewSet(ChangeMixin, ResourceViewSet):
             return self._opened(screening.pk, screening.case, status=200)
         decision = services.current_decision(screening)
         if decision is None or decision.status not in services.OPENS_A_CASE:
-            raise Conflict(_not_decided_a_victim())
+            raise Conflict(str(services.NOT_DECIDED_A_VICTIM))
         data = request.data
         if not isinstance(data, dict):
             raise exceptions.ValidationError({"non_field_errors": [_("Send a JSON object.")]})

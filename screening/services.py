@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import submissions
 from accounts.audit import log_action
@@ -60,6 +61,17 @@ TRANSIT_PLACES = frozenset(
     {PlaceType.FLOW_MONITORING, PlaceType.TRANSIT_CENTRE, PlaceType.BORDER_POST}
 )
 OPENS_A_CASE = frozenset({v.TraffickingStatus.POSSIBLE, v.TraffickingStatus.ACTUAL})
+
+# What the pages and the API say when a screening's state does not allow a step.
+CASE_OPENED_CHANGE = gettext_lazy(
+    "A case was opened from this screening: change the case file instead."
+)
+CASE_OPENED_DECISION = gettext_lazy(
+    "A case was opened from this screening: its status is decided in the case file now."
+)
+NOT_DECIDED_A_VICTIM = gettext_lazy(
+    "A case is opened once the status is decided as a possible or actual victim."
+)
 
 
 class CaseAlreadyOpened(Exception):
@@ -196,9 +208,7 @@ def screening_update(
     with transaction.atomic():
         current = Screening.objects.select_for_update().get(pk=screening.pk)
         if current.case_id:
-            raise ValidationError(
-                _("A case was opened from this screening: change the case file instead.")
-            )
+            raise ValidationError(CASE_OPENED_CHANGE)
         if current.version != expected_version:
             raise ConflictError({"version": (expected_version, current.version)})
         before = {name: getattr(current, name) for name in (*FIELDS, "answers")}
@@ -263,12 +273,7 @@ def status_decide(
     with transaction.atomic():
         current = Screening.objects.select_for_update().get(pk=screening.pk)
         if current.case_id:
-            raise ValidationError(
-                _(
-                    "A case was opened from this screening: its status is decided in the case "
-                    "file now."
-                )
-            )
+            raise ValidationError(CASE_OPENED_DECISION)
         sop.check_decider(
             organisation=actor.organisation,
             country=str(current.identified_country),

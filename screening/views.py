@@ -89,9 +89,7 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def screening_edit(request: HttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for_change(actor=request.user, pk=pk)
     if screening.case_id:
-        messages.info(
-            request, _("A case was opened from this screening: change the case file instead.")
-        )
+        messages.info(request, services.CASE_OPENED_CHANGE)
         return redirect("screening:screening_detail", pk=screening.pk)
     initial = {**forms.ScreeningForm.initial_for(screening), "version": screening.version}
     form = forms.ScreeningEditForm(request.POST or None, actor=request.user, initial=initial)
@@ -157,7 +155,7 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
     if not reading.can_open_case:
         messages.warning(
             request,
-            _("A case is opened once the status is decided as a possible or actual victim."),
+            services.NOT_DECIDED_A_VICTIM,
         )
         return redirect("screening:screening_detail", pk=screening.pk)
     form = forms.CaseOpenForm(
