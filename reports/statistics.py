@@ -351,17 +351,6 @@ def identified_window(scope: Scope, parts: list[Period], k: int) -> int | str:
     return suppression.release_parts(total, released, tuple(parts)).shown("identified")
 
 
-def release_span(
-    layout: Layout, monthly: suppression.Monthly, span: Span, k: int
-) -> suppression.Released:
-    """A family of figures over a calendar unit, as released outside the case team; or over
-    a window (periods.Window): each cell the sum of the released units it is made of,
-    hidden when any of them hides it (suppression.SpanReleased), so that it says nothing
-    they do not."""
-    parts = [suppression.release(layout, monthly, part, k) for part in periods.parts_of(span)]
-    return suppression.release_parts(layout, parts, span)
-
-
 def cases(
     scope: Scope, period: Span, *, k: int | None, region_id: int | None = None
 ) -> dict[str, Any]:
@@ -370,9 +359,9 @@ def cases(
     consistently with the months and quarters the period is made of.
 
     Over a window (periods.Window), each figure is the sum of those of the calendar units
-    it is made of (`release_span`); the breakdown by citizenship is left out when the
-    window spans two years that name different citizenships (a nationality counted as
-    "other" in one and by name in the other cannot be added up).
+    it is made of (`suppression.release_span`); the breakdown by citizenship is left out
+    when the window spans two years that name different citizenships (a nationality counted
+    as "other" in one and by name in the other cannot be added up).
 
     With region_id (and a country scope): that region's figures, which are its row of the
     country's breakdown by region, hidden as there; no breakdown by sex, age... for one
@@ -542,7 +531,7 @@ def referral_months(scope: Scope, start: date, end: date) -> dict[Period, dict[s
 
 def referrals(scope: Scope, period: Span, *, k: int | None) -> dict[str, Any]:
     monthly = referral_months(scope, period.start, period.end)
-    released = release_span(REFERRAL_LAYOUT, monthly, period, k or 1)
+    released = suppression.release_span(REFERRAL_LAYOUT, monthly, period, k or 1)
     values = released.values
     accepted = values["completed"] + values["accepted_open"]
     median, answered = response_times(scope, period.start, period.end)
@@ -607,7 +596,7 @@ def totals(monthly: dict[Period, dict[str, int]]) -> dict[str, int]:
 def services(scope: Scope, period: Span, *, k: int | None) -> dict[str, Any]:
     layout = service_layout()
     monthly = service_months(scope, period.start, period.end)
-    released = release_span(layout, monthly, period, k or 1)
+    released = suppression.release_span(layout, monthly, period, k or 1)
     if not k:
         return {"by_type": _strip({key: released.values[key] for key in layout.groups["by_type"]})}
     return {"by_type": _strip(released.group("by_type"))}

@@ -165,10 +165,8 @@ def screening_months(
 def _release(
     layout: Layout, monthly: suppression.Monthly, span: Span, k: int | None
 ) -> suppression.Released:
-    """A family over a calendar unit, or over a window as the sum of its released units
-    (as reports release victim figures); with k=None nothing is hidden."""
-    parts = [suppression.release(layout, monthly, part, k or 1) for part in periods.parts_of(span)]
-    return suppression.release_parts(layout, parts, span)
+    """As reports release victim figures; with k=None nothing is hidden."""
+    return suppression.release_span(layout, monthly, span, k or 1)
 
 
 def _cell(released: suppression.Released, key: str, k: int | None) -> int | str:

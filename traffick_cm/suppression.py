@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 
-from traffick_cm.periods import Period, Unit
+from traffick_cm.periods import Period, Unit, parts_of
 
 
 def threshold() -> int:
@@ -274,6 +274,14 @@ def release_parts(layout: Layout, parts: Sequence[Released], span: Any) -> Relea
     values = {cell: sum(part.values.get(cell, 0) for part in parts) for cell in layout.cells()}
     hidden = set().union(*(part.hidden for part in parts))
     return SpanReleased(layout, span, values, hidden, parts[0].k, list(parts))
+
+
+def release_span(layout: Layout, monthly: Monthly, span: Any, k: int) -> Released:
+    """A family of figures over a calendar unit, as released outside the case team; or over
+    a window (periods.Window): each cell the sum of the released units it is made of,
+    hidden when any of them hides it (SpanReleased), so that it says nothing they do not."""
+    parts = [release(layout, monthly, part, k) for part in parts_of(span)]
+    return release_parts(layout, parts, span)
 
 
 def release_window(
