@@ -16,7 +16,9 @@ from django.dispatch import Signal
 # Sent with case= and actor=; each receiver returns a list of the records it changed.
 consent_ended = Signal()
 
-# Sent with cases= (a list) by the writes that create cases without saving them one by one
-# (the batched import, cases/services/bulk_import.py), inside their transaction: the apps
-# above hear of them as they hear of a saved case (reports recounts their months).
+# Sent with identified= (a set of (country code, date of identification)) by the writes that
+# create cases without saving them one by one (the batched import,
+# cases/services/bulk_import.py), once after their last batch, inside their transaction:
+# where and when the cases created were identified, which is what the apps above count them
+# by (reports recounts those months).
 cases_created = Signal()

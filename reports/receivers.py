@@ -5,6 +5,8 @@ again); cases and referrals know nothing of it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import transaction
 
@@ -71,11 +73,10 @@ def case_saved(sender, instance: Case, raw=False, update_fields=None, **kwargs) 
     _changed(units)
 
 
-def cases_created(sender, cases: list[Case], **kwargs) -> None:
-    """Cases written in bulk (an import): their months, once each."""
-    _changed(
-        {(CASES, _code(case.identified_country), month_of(case.identified_on)) for case in cases}
-    )
+def cases_created(sender, identified: set[tuple[str, date]], **kwargs) -> None:
+    """Cases written in bulk (an import): the months of their (country, identification
+    date), once each."""
+    _changed({(CASES, country, month_of(day)) for country, day in identified})
 
 
 def case_deleted(sender, instance: Case, **kwargs) -> None:

@@ -111,6 +111,9 @@ def write_cases(
     batch_size = batch_size or BATCH_SIZE
     primary = actor if actor is not None and can(actor, "case_assignee", Action.CHANGE) else None
     rows, done = iter(rows), 0
+    # Where and when the created cases were identified, told to the apps above once, after
+    # the last batch (the figures of a month are recounted once, not once a batch).
+    identified: set[tuple[str, Any]] = set()
     with all_or_nothing(report):
         while True:
             # Names normalised once per batch (each row's keys are computed from the same
@@ -123,12 +126,15 @@ def write_cases(
                     organisation=organisation,
                     actor=actor,
                     primary=primary,
+                    identified=identified,
                 )
             if not read or not report.ok:
                 break
             done += read
             if progress is not None:
                 progress(done)
+        if report.ok and identified:
+            signals.cases_created.send(sender=Case, identified=identified)
         if report.ok:
             log_action(
                 "cases.import.completed",
@@ -145,9 +151,11 @@ def _next_batch(
     organisation: Organisation,
     actor: User | None,
     primary: User | None,
+    identified: set[tuple[str, Any]],
 ) -> int:
     """Read (parse) the next rows and write those not imported before; how many were read.
-    Nothing of the batch outlives the call."""
+    Nothing of the batch outlives the call but where and when its cases were identified
+    (added to `identified`)."""
     batch = list(itertools.islice(rows, size))
     if batch:
         fresh = _not_imported_before(batch, organisation)
@@ -156,6 +164,9 @@ def _next_batch(
             fresh, report, organisation=organisation, actor=actor, primary=primary
         )
         report.created += len(created)
+        for row in created:
+            country = row.case.identified_country
+            identified.add((getattr(country, "code", country) or "", row.case.identified_on))
     return len(batch)
 
 
@@ -265,7 +276,6 @@ def _write_batch(
         ((case.pk, "", case.status, actor.pk if actor else None, now, "") for case in cases),
     )
     flags = _flag_duplicates(rows)
-    signals.cases_created.send(sender=Case, cases=cases)
     batch_entry = log_action(
         "cases.import.batch",
         actor=actor,

@@ -541,22 +541,50 @@ def test_only_whole_months_of_a_country_are_read_from_the_monthly_figures():
     assert not Scope(country="CF", live=True).counted_ahead(window.start, window.end)
 
 
-def test_cases_imported_in_bulk_are_counted_as_registered_ones(recorded, users):
-    """The batched import writes without save(): it tells reports which cases it wrote."""
+def _import(rows: list[dict], supervisor):
     import io
 
     from cases.services import transfer
-    from tests.cases.steps import GOOD_ROWS, htcds_csv
+    from tests.cases.steps import htcds_csv
 
-    rows = [dict(row, identified_on="2025-10-03") for row in GOOD_ROWS]
-    supervisor = users[Role.SUPERVISOR]
-    report = transfer.import_cases(
+    return transfer.import_cases(
         name="cases.csv",
         stream=io.BytesIO(htcds_csv(rows, [*rows[0]])),
         organisation=supervisor.organisation,
         actor=supervisor,
     )
 
+
+def test_cases_imported_in_bulk_are_counted_as_registered_ones(recorded, users):
+    """The batched import writes without save(): it tells reports which cases it wrote."""
+    from tests.cases.steps import GOOD_ROWS
+
+    rows = [dict(row, identified_on="2025-10-03") for row in GOOD_ROWS]
+    supervisor = users[Role.SUPERVISOR]
+    report = _import(rows, supervisor)
+
     assert report.ok and report.created == len(GOOD_ROWS), report.errors
     assert not PendingFigures.objects.exists()
+    _assert_same_as_live(NATIONAL)
+
+
+def test_an_import_in_several_batches_recounts_each_month_once(recorded, users, monkeypatch):
+    from cases.services import bulk_import
+    from reports.services import aggregates
+    from tests.cases.steps import GOOD_ROWS
+
+    monkeypatch.setattr(bulk_import, "BATCH_SIZE", 1)
+    days = itertools.cycle(["2025-10-03", "2025-11-20"])
+    rows = [dict(row, identified_on=next(days)) for row in GOOD_ROWS]
+    recounts = []
+    refresh = aggregates.refresh_now
+    monkeypatch.setattr(
+        aggregates, "refresh_now", lambda units: recounts.append(units) or refresh(units)
+    )
+    supervisor = users[Role.SUPERVISOR]
+    report = _import(rows, supervisor)
+
+    assert report.ok and report.created == len(GOOD_ROWS) > 2, report.errors
+    assert len(recounts) == 1
+    assert {unit[2] for unit in recounts[0]} == {date(2025, 10, 1), date(2025, 11, 1)}
     _assert_same_as_live(NATIONAL)
