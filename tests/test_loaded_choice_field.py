@@ -55,3 +55,16 @@ def test_an_unbound_form_reads_nothing_until_shown(regions):
     assert len(queries) == 0
     assert "Conakry" not in str(loaded["region"])
     assert "Bangui" in str(loaded["region"])
+
+
+def test_a_field_named_by_another_column_is_read_by_it(regions):
+    class ByName(forms.Form):
+        region = LoadedModelChoiceField(
+            queryset=Region.objects.filter(country="CF"), to_field_name="name"
+        )
+
+    form = ByName({"region": "Lobaye"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["region"] == regions[2]
+    assert '<option value="Lobaye" selected>Lobaye</option>' in str(form["region"])
+    assert not ByName({"region": str(regions[2].pk)}).is_valid()

@@ -150,7 +150,7 @@ class _LoadedChoices(BaseChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         for instance in self.field.objects():
-            yield (str(instance.pk), self.field.label_from_instance(instance))
+            yield (self.field.prepare_value(instance), self.field.label_from_instance(instance))
 
     def __len__(self) -> int:
         return len(self.field.objects()) + (self.field.empty_label is not None)
@@ -183,8 +183,9 @@ class LoadedModelChoiceField(forms.ModelChoiceField):
     def to_python(self, value: Any) -> models.Model | None:
         if value in self.empty_values:
             return None
+        key = self.to_field_name or "pk"
         for instance in self.objects():
-            if str(instance.pk) == str(value):
+            if str(getattr(instance, key)) == str(value):
                 return instance
         raise ValidationError(
             self.error_messages["invalid_choice"],
