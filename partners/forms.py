@@ -8,7 +8,7 @@ from accounts.models import User
 from partners.models import Contact, Organisation, OrganisationType, PathwayStep, Region
 from partners.services import COUNTRY_CHANGE_REFUSED, DIRECTORY_FIELDS, may_change_country
 from traffick_cm.codebooks import Language, ServiceType
-from traffick_cm.forms import ModelForm
+from traffick_cm.forms import LoadedModelChoiceField, ModelForm
 
 
 class OrganisationForm(ModelForm):
@@ -89,7 +89,7 @@ class PathwayStepForm(ModelForm):
 class OrganisationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     service = forms.ChoiceField(label=_("Service"), required=False)
-    region = forms.ModelChoiceField(
+    region = LoadedModelChoiceField(
         label=_("Region"), required=False, queryset=Region.objects.order_by("country", "name")
     )
     serves = forms.ChoiceField(

@@ -23,7 +23,7 @@ from screening.models import AGE_GROUP_CHOICES, PlaceType, Risk, Screening
 from screening.questions import SECTION_LABELS, Kind, Question, Section, questions
 from screening.services import FIELDS
 from traffick_cm import codebooks as v
-from traffick_cm.forms import formfield
+from traffick_cm.forms import LoadedModelChoiceField, formfield
 from traffick_cm.widgets import ChoiceFilterWidget
 
 NOT_ASKED = ("", _("Not asked or no answer"))
@@ -296,7 +296,7 @@ class ScreeningFilterForm(forms.Form):
     place_type = forms.ChoiceField(
         label=_("Type of place"), required=False, choices=[("", _("All")), *PlaceType.choices]
     )
-    region = forms.ModelChoiceField(
+    region = LoadedModelChoiceField(
         label=_("Region"), required=False, queryset=Region.objects.none()
     )
     suggested = forms.ChoiceField(

@@ -63,6 +63,10 @@ def _help(field: BoundField) -> str:
     return format_html('<div class="form-text">{}</div>', mark_safe(field.help_text))  # noqa: S308
 
 
+def _required(field: BoundField) -> str:
+    return " requiredField" if field.field.required else ""
+
+
 def _label_text(field: BoundField) -> str:
     required = '<span class="asteriskField">*</span>' if field.field.required else ""
     return f"{conditional_escape(field.label)}{required}"
@@ -127,10 +131,9 @@ def _fieldset(field: BoundField, body: str, classes: str) -> str:
         if getattr(field, "aria_describedby", None)
         else ""
     )
-    required = " requiredField" if field.field.required else ""
     # crispy also writes a `for` on the legend, which HTML gives only to a label: left out.
     return (
-        f'<fieldset{described}><legend class="{classes}{required} fs-6">'
+        f'<fieldset{described}><legend class="{classes}{_required(field)} fs-6">'
         f"{_label_text(field)}</legend>{body}</fieldset>"
     )
 
@@ -159,9 +162,9 @@ def field_group(field: BoundField, inline: bool = False) -> SafeString:
         return _wrapper(field, "mb-3", _fieldset(field, _choices(field, True), " form-label"))
     if isinstance(widget, forms.CheckboxInput):
         _add_classes(widget, "form-check-input is-invalid" if field.errors else "form-check-input")
-        required = " requiredField" if field.field.required else ""
         body = (
-            f'{field}<label for="{field.id_for_label}" class="form-check-label{required}">'
+            f'{field}<label for="{conditional_escape(field.id_for_label)}" '
+            f'class="form-check-label{_required(field)}">'
             f"{_label_text(field)}</label>{_errors(field)}{_help(field)}"
         )
         return format_html('<div class="mb-3">{}</div>', _wrapper(field, "form-check", body))
@@ -176,6 +179,5 @@ def field_group(field: BoundField, inline: bool = False) -> SafeString:
     if field.use_fieldset:
         return _wrapper(field, "mb-3", _fieldset(field, body, "form-label"))
     for_ = format_html(' for="{}"', field.id_for_label) if field.id_for_label else ""
-    required = " requiredField" if field.field.required else ""
-    label = f'<label{for_} class="form-label{required}">{_label_text(field)}</label>'
+    label = f'<label{for_} class="form-label{_required(field)}">{_label_text(field)}</label>'
     return _wrapper(field, "mb-3", label + body)
