@@ -524,7 +524,15 @@ class DuplicateFlag(ChoiceLabels, models.Model):
     one exists (and its number, when it is in their own organisation)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="duplicate_flags")
-    other_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # No foreign key in the database: a flag names an earlier case found by the same
+    # transaction, and the key's check locks that case's row (FOR KEY SHARE), a write to a
+    # page of the case table for each flag. An import flags several earlier cases per row
+    # where names are common; those locks took a fifth of its time at 1M cases (issue 15).
+    # Deleting a case still deletes the flags that name it (Django's cascade), and a flag
+    # whose other case is gone is not shown (the case file joins the other case).
+    other_case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     same_organisation = models.BooleanField()
     created_at = models.DateTimeField(auto_now_add=True)
     dismissed_by = models.ForeignKey(

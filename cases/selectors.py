@@ -269,7 +269,9 @@ class DuplicateNotice:
 
 
 def duplicate_notices(*, actor: User, case: Case) -> list[DuplicateNotice]:
-    flags = list(case.duplicate_flags.all())
+    # The flag's other case has no foreign key in the database (DuplicateFlag): a flag whose
+    # other case is gone says nothing. case_for_view's query joined it, so left those out.
+    flags = [flag for flag in case.duplicate_flags.all() if _other_case_exists(flag)]
     if not flags:
         return []
     # case_for_view asked along with the flags; a case loaded otherwise asks here.
@@ -297,6 +299,13 @@ def duplicate_notices(*, actor: User, case: Case) -> list[DuplicateNotice]:
             )
         )
     return notices
+
+
+def _other_case_exists(flag: DuplicateFlag) -> bool:
+    try:
+        return flag.other_case is not None
+    except Case.DoesNotExist:
+        return False
 
 
 @dataclass(frozen=True)

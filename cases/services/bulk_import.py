@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -267,7 +268,15 @@ def _write_batch(
     if primary is not None:
         through = Case.caseworkers.through
         bulk.insert([through(case_id=row.case.pk, user_id=primary.pk) for row in rows])
-    bulk.insert([key for row in rows for key in _keys(row)], keys=False)
+    bulk.insert_rows(
+        PersonKey,
+        ("person", "case", "organisation", "kind", "key"),
+        (
+            (row.person.pk, row.case.pk, organisation.pk, kind, key)
+            for row in rows
+            for kind, key in _keys(row)
+        ),
+    )
     bulk.insert([consent for row in rows for consent in _consents(row, actor)])
     now = timezone.now()
     bulk.insert_rows(
@@ -275,7 +284,7 @@ def _write_batch(
         ("case", "from_status", "to_status", "changed_by", "changed_at", "note"),
         ((case.pk, "", case.status, actor.pk if actor else None, now, "") for case in cases),
     )
-    flags = _flag_duplicates(rows)
+    flags = _flag_duplicates(rows, now)
     batch_entry = log_action(
         "cases.import.batch",
         actor=actor,
@@ -387,11 +396,13 @@ def _layout(model: type[models.Model]) -> tuple[dict[str, tuple[str, bool]], lis
     return names, defaults
 
 
-def _keys(row: _Row) -> list[PersonKey]:
-    keys = identity.person_keys(row.person, citizenships=row.case.citizenships)
+def _keys(row: _Row) -> list[tuple[str, str]]:
+    """The (kind, key) pairs of the row's person: as plain values, tens of thousands a
+    batch, written without a model instance each."""
+    keys = identity.key_pairs(row.person, citizenships=row.case.citizenships)
     # The row's import key, computed when the row was checked (transfer._identity_key).
     if not row.case.external_id and (key := row.data["identity_key"]):
-        keys.append(identity.key_of(row.person, PersonKey.Kind.IMPORT, key))
+        keys.append((PersonKey.Kind.IMPORT, key))
     return keys
 
 
@@ -440,7 +451,7 @@ def _duplicate_lookups(row: _Row) -> Iterable[str]:
     )
 
 
-def _flag_duplicates(rows: list[_Row]) -> dict[int, int]:
+def _flag_duplicates(rows: list[_Row], now: datetime) -> dict[int, int]:
     """Flag each new case against the cases registered before it, in any organisation (and
     earlier rows of the file), as the registration does: one query for the batch, after its
     keys are written. Returns the number of flags per case."""
@@ -453,7 +464,9 @@ def _flag_duplicates(rows: list[_Row]) -> dict[int, int]:
         bulk.one_of("key", wanted), kind=PersonKey.Kind.DUPLICATE
     ).values_list("key", "case_id", "organisation_id"):
         holders[key].append((case_id, organisation_id))
-    flags = []
+    # (case, other case, same organisation): as plain values, several a case where names
+    # are common, written without a model instance each.
+    flags: list[tuple[int, int, bool]] = []
     for row in rows:
         case = row.case
         others = {
@@ -463,22 +476,22 @@ def _flag_duplicates(rows: list[_Row]) -> dict[int, int]:
             if other < case.pk
         }
         flags += [
-            DuplicateFlag(
-                case_id=case.pk,
-                other_case_id=other,
-                same_organisation=organisation_id == case.organisation_id,
-            )
+            (case.pk, other, organisation_id == case.organisation_id)
             for other, organisation_id in sorted(others)
         ]
     if not flags:
         return {}
     # The cases are new: no pair can exist already.
-    bulk.insert(flags)
-    flagged = {flag.case_id for flag in flags}
-    Case.objects.filter(pk__in=flagged).update(possible_duplicate=True)
+    bulk.insert_rows(
+        DuplicateFlag,
+        ("case", "other_case", "same_organisation", "created_at"),
+        ((*flag, now) for flag in flags),
+    )
     counts: dict[int, int] = defaultdict(int)
-    for flag in flags:
-        counts[flag.case_id] += 1
+    for case_id, _other, _same in flags:
+        counts[case_id] += 1
+    flagged = set(counts)
+    Case.objects.filter(pk__in=flagged).update(possible_duplicate=True)
     for row in rows:
         row.case.possible_duplicate = row.case.pk in flagged
     return counts

@@ -69,9 +69,8 @@ def full_name_keys(person: Person) -> set[str]:
     return {key for key in keys if key}
 
 
-def person_keys(person: Person, *, citizenships: Iterable[str]) -> list[PersonKey]:
-    """The search and duplicate keys of a person (unsaved), for one person or a batch. The
-    person's case must be saved: each key carries it and its organisation."""
+def key_pairs(person: Person, *, citizenships: Iterable[str]) -> list[tuple[str, str]]:
+    """The (kind, key) pairs of a person's search and duplicate keys."""
     names = names_of(person)
     kinds = [
         (PersonKey.Kind.NAME, crypto.name_search_keys(*names)),
@@ -81,12 +80,18 @@ def person_keys(person: Person, *, citizenships: Iterable[str]) -> list[PersonKe
             duplicate_keys(names=names, birth_year=person.birth_year, citizenships=citizenships),
         ),
     ]
-    return [key_of(person, kind, key) for kind, keys in kinds for key in keys]
+    return [(kind, key) for kind, keys in kinds for key in keys]
+
+
+def person_keys(person: Person, *, citizenships: Iterable[str]) -> list[PersonKey]:
+    """The search and duplicate keys of a person (unsaved), for one person or a batch. The
+    person's case must be saved: each key carries it and its organisation."""
+    return [key_of(person, kind, key) for kind, key in key_pairs(person, citizenships=citizenships)]
 
 
 def key_of(person: Person, kind: str, key: str) -> PersonKey:
     """One key of a saved person (unsaved itself), with the person's case and its
-    organisation; by their ids (an import builds tens of thousands of keys)."""
+    organisation; by their ids."""
     case = person.case
     return PersonKey(
         person_id=person.pk,

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import selectors
 from cases.models import DuplicateFlag
 from tests import factories
 
@@ -200,3 +201,35 @@ def test_the_duplicate_check_tolerates_a_malformed_date(client_for, outside_case
 
     assert response.status_code == 200
     assert "may already be registered" not in response.content.decode()
+
+
+def test_deleting_a_case_deletes_the_flags_that_name_it(first_registration, outside_caseworker):
+    # The flag's other case has no foreign key in the database; Django's cascade is what
+    # keeps the flags right.
+    case_b = _register_in_b(outside_caseworker)
+    assert DuplicateFlag.objects.filter(case=case_b, other_case=first_registration).exists()
+
+    first_registration.delete()
+
+    assert not DuplicateFlag.objects.filter(case=case_b).exists()
+
+
+def test_a_flag_whose_other_case_is_gone_says_nothing(
+    client_for, caseworker, first_registration, outside_caseworker
+):
+    second = factories.case(
+        caseworker=caseworker,
+        first_name="Fatimata Aissata",
+        last_name="Muhammad",
+        date_of_birth=date(2000, 12, 31),
+        citizenships=["ML"],
+    )
+    gone = first_registration.pk + second.pk + 1000
+    DuplicateFlag.objects.filter(case=second).update(other_case_id=gone)
+
+    response = client_for(caseworker).get(reverse("cases:case_detail", kwargs={"pk": second.pk}))
+
+    assert response.status_code == 200
+    assert "may already be registered" not in response.content.decode()
+    second.refresh_from_db()
+    assert selectors.duplicate_notices(actor=caseworker, case=second) == []
