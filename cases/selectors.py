@@ -269,15 +269,17 @@ class DuplicateNotice:
 
 
 def duplicate_notices(*, actor: User, case: Case) -> list[DuplicateNotice]:
-    # The flag's other case has no foreign key in the database (DuplicateFlag): a flag whose
-    # other case is gone says nothing. case_for_view's query joined it, so left those out.
-    flags = [flag for flag in case.duplicate_flags.all() if _other_case_exists(flag)]
+    """The case's possible duplicates as this user may see them. The other cases are joined
+    to their flags, which also leaves out a flag whose other case is gone (it has no foreign
+    key in the database: DuplicateFlag)."""
+    flags = list(case.duplicate_flags.all())
     if not flags:
         return []
     # case_for_view asked along with the flags; a case loaded otherwise asks here.
     if all(hasattr(flag, "other_case_reachable") for flag in flags):
         reachable = {flag.other_case_id for flag in flags if flag.other_case_reachable}
     else:
+        flags = list(case.duplicate_flags.select_related("other_case__organisation"))
         reachable = set(
             scope(
                 actor,
@@ -299,13 +301,6 @@ def duplicate_notices(*, actor: User, case: Case) -> list[DuplicateNotice]:
             )
         )
     return notices
-
-
-def _other_case_exists(flag: DuplicateFlag) -> bool:
-    try:
-        return flag.other_case is not None
-    except Case.DoesNotExist:
-        return False
 
 
 @dataclass(frozen=True)
